@@ -1,0 +1,116 @@
+package swfapi
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// ValidationError is a request that breaks one or more of the model's
+// constraints. Its message has the form AWS's front end gives it, which SDKs
+// show to users verbatim.
+type ValidationError struct {
+	Problems []string
+}
+
+func (e *ValidationError) Error() string {
+	noun := "error"
+	if len(e.Problems) > 1 {
+		noun = "errors"
+	}
+	return fmt.Sprintf("%d validation %s detected: %s", len(e.Problems), noun, strings.Join(e.Problems, "; "))
+}
+
+// NewValidationError reports one constraint that a value breaks, worded as
+// the model's constraints are.
+func NewValidationError(value, path, constraint string) *ValidationError {
+	return &ValidationError{Problems: []string{fmt.Sprintf("Value '%s' at '%s' failed to satisfy constraint: %s", value, path, constraint)}}
+}
+
+// validator collects constraint violations. The path of the member being
+// checked is kept as a stack of segments so that nothing is allocated for a
+// valid request.
+type validator struct {
+	segments []string
+	problems []string
+}
+
+func (e *validator) push(name string) { e.segments = append(e.segments, name) }
+
+// pushIndex enters element i of a list: AWS numbers list members from 1 and
+// names them "N.member".
+func (e *validator) pushIndex(i int) { e.segments = append(e.segments, strconv.Itoa(i+1)+".member") }
+
+func (e *validator) pop() { e.segments = e.segments[:len(e.segments)-1] }
+
+func (e *validator) path(name string) string {
+	parts := e.segments
+	if name != "" {
+		parts = append(parts[:len(parts):len(parts)], name)
+	}
+	return strings.Join(parts, ".")
+}
+
+func (e *validator) add(value, name, constraint string) {
+	e.problems = append(e.problems, fmt.Sprintf("Value %s at '%s' failed to satisfy constraint: %s", value, e.path(name), constraint))
+}
+
+func (e *validator) null(name string) {
+	e.add("null", name, "Member must not be null")
+}
+
+func (e *validator) length(name, s string, min, max int) {
+	n := utf8.RuneCountInString(s)
+	if min >= 0 && n < min {
+		e.add(quote(s), name, fmt.Sprintf("Member must have length greater than or equal to %d", min))
+	}
+	if max >= 0 && n > max {
+		e.add(quote(s), name, fmt.Sprintf("Member must have length less than or equal to %d", max))
+	}
+}
+
+func (e *validator) listLength(name string, list any, n, min, max int) {
+	if min >= 0 && n < min {
+		e.add(quote(renderList(list)), name, fmt.Sprintf("Member must have length greater than or equal to %d", min))
+	}
+	if max >= 0 && n > max {
+		e.add(quote(renderList(list)), name, fmt.Sprintf("Member must have length less than or equal to %d", max))
+	}
+}
+
+func (e *validator) rangeCheck(name string, v int64, min, max int64) {
+	if min >= 0 && v < min {
+		e.add(quote(strconv.FormatInt(v, 10)), name, fmt.Sprintf("Member must have value greater than or equal to %d", min))
+	}
+	if max >= 0 && v > max {
+		e.add(quote(strconv.FormatInt(v, 10)), name, fmt.Sprintf("Member must have value less than or equal to %d", max))
+	}
+}
+
+func (e *validator) enum(name, v string, values []string) {
+	e.add(quote(v), name, "Member must satisfy enum value set: ["+strings.Join(values, ", ")+"]")
+}
+
+func (e *validator) err() error {
+	if len(e.problems) == 0 {
+		return nil
+	}
+	return &ValidationError{Problems: e.problems}
+}
+
+func quote(s string) string { return "'" + s + "'" }
+
+// renderList writes a list the way the messages of AWS's validator show one:
+// "[a, b]".
+func renderList(list any) string {
+	if ss, ok := list.([]string); ok {
+		return "[" + strings.Join(ss, ", ") + "]"
+	}
+	b, err := json.Marshal(list)
+	if err != nil {
+		return "[...]"
+	}
+	return string(b)
+}
