@@ -33,3 +33,7 @@ const (
 
 // Ptr returns a pointer to v: output shapes mark members present by pointer.
 func Ptr[T any](v T) *T { return &v }
+
+func notImplemented(op string) error {
+	return NewFault(CodeNotImplemented, "%s is not available in this version of openswf yet", op)
+}

@@ -810,6 +810,206 @@ func (v *UntagResourceInput) Validate() error {
 	return e.err()
 }
 
+// Unimplemented answers every operation with a NotImplemented fault. A
+// service embeds it so that it satisfies API while operations are still being
+// built; each one it implements replaces the embedded method.
+type Unimplemented struct{}
+
+// CountClosedWorkflowExecutions is not implemented yet.
+func (Unimplemented) CountClosedWorkflowExecutions(context.Context, *CountClosedWorkflowExecutionsInput) (*WorkflowExecutionCount, error) {
+	return nil, notImplemented("CountClosedWorkflowExecutions")
+}
+
+// CountOpenWorkflowExecutions is not implemented yet.
+func (Unimplemented) CountOpenWorkflowExecutions(context.Context, *CountOpenWorkflowExecutionsInput) (*WorkflowExecutionCount, error) {
+	return nil, notImplemented("CountOpenWorkflowExecutions")
+}
+
+// CountPendingActivityTasks is not implemented yet.
+func (Unimplemented) CountPendingActivityTasks(context.Context, *CountPendingActivityTasksInput) (*PendingTaskCount, error) {
+	return nil, notImplemented("CountPendingActivityTasks")
+}
+
+// CountPendingDecisionTasks is not implemented yet.
+func (Unimplemented) CountPendingDecisionTasks(context.Context, *CountPendingDecisionTasksInput) (*PendingTaskCount, error) {
+	return nil, notImplemented("CountPendingDecisionTasks")
+}
+
+// DeleteActivityType is not implemented yet.
+func (Unimplemented) DeleteActivityType(context.Context, *DeleteActivityTypeInput) error {
+	return notImplemented("DeleteActivityType")
+}
+
+// DeleteWorkflowType is not implemented yet.
+func (Unimplemented) DeleteWorkflowType(context.Context, *DeleteWorkflowTypeInput) error {
+	return notImplemented("DeleteWorkflowType")
+}
+
+// DeprecateActivityType is not implemented yet.
+func (Unimplemented) DeprecateActivityType(context.Context, *DeprecateActivityTypeInput) error {
+	return notImplemented("DeprecateActivityType")
+}
+
+// DeprecateDomain is not implemented yet.
+func (Unimplemented) DeprecateDomain(context.Context, *DeprecateDomainInput) error {
+	return notImplemented("DeprecateDomain")
+}
+
+// DeprecateWorkflowType is not implemented yet.
+func (Unimplemented) DeprecateWorkflowType(context.Context, *DeprecateWorkflowTypeInput) error {
+	return notImplemented("DeprecateWorkflowType")
+}
+
+// DescribeActivityType is not implemented yet.
+func (Unimplemented) DescribeActivityType(context.Context, *DescribeActivityTypeInput) (*ActivityTypeDetail, error) {
+	return nil, notImplemented("DescribeActivityType")
+}
+
+// DescribeDomain is not implemented yet.
+func (Unimplemented) DescribeDomain(context.Context, *DescribeDomainInput) (*DomainDetail, error) {
+	return nil, notImplemented("DescribeDomain")
+}
+
+// DescribeWorkflowExecution is not implemented yet.
+func (Unimplemented) DescribeWorkflowExecution(context.Context, *DescribeWorkflowExecutionInput) (*WorkflowExecutionDetail, error) {
+	return nil, notImplemented("DescribeWorkflowExecution")
+}
+
+// DescribeWorkflowType is not implemented yet.
+func (Unimplemented) DescribeWorkflowType(context.Context, *DescribeWorkflowTypeInput) (*WorkflowTypeDetail, error) {
+	return nil, notImplemented("DescribeWorkflowType")
+}
+
+// GetWorkflowExecutionHistory is not implemented yet.
+func (Unimplemented) GetWorkflowExecutionHistory(context.Context, *GetWorkflowExecutionHistoryInput) (*History, error) {
+	return nil, notImplemented("GetWorkflowExecutionHistory")
+}
+
+// ListActivityTypes is not implemented yet.
+func (Unimplemented) ListActivityTypes(context.Context, *ListActivityTypesInput) (*ActivityTypeInfos, error) {
+	return nil, notImplemented("ListActivityTypes")
+}
+
+// ListClosedWorkflowExecutions is not implemented yet.
+func (Unimplemented) ListClosedWorkflowExecutions(context.Context, *ListClosedWorkflowExecutionsInput) (*WorkflowExecutionInfos, error) {
+	return nil, notImplemented("ListClosedWorkflowExecutions")
+}
+
+// ListDomains is not implemented yet.
+func (Unimplemented) ListDomains(context.Context, *ListDomainsInput) (*DomainInfos, error) {
+	return nil, notImplemented("ListDomains")
+}
+
+// ListOpenWorkflowExecutions is not implemented yet.
+func (Unimplemented) ListOpenWorkflowExecutions(context.Context, *ListOpenWorkflowExecutionsInput) (*WorkflowExecutionInfos, error) {
+	return nil, notImplemented("ListOpenWorkflowExecutions")
+}
+
+// ListTagsForResource is not implemented yet.
+func (Unimplemented) ListTagsForResource(context.Context, *ListTagsForResourceInput) (*ListTagsForResourceOutput, error) {
+	return nil, notImplemented("ListTagsForResource")
+}
+
+// ListWorkflowTypes is not implemented yet.
+func (Unimplemented) ListWorkflowTypes(context.Context, *ListWorkflowTypesInput) (*WorkflowTypeInfos, error) {
+	return nil, notImplemented("ListWorkflowTypes")
+}
+
+// PollForActivityTask is not implemented yet.
+func (Unimplemented) PollForActivityTask(context.Context, *PollForActivityTaskInput) (*ActivityTask, error) {
+	return nil, notImplemented("PollForActivityTask")
+}
+
+// PollForDecisionTask is not implemented yet.
+func (Unimplemented) PollForDecisionTask(context.Context, *PollForDecisionTaskInput) (*DecisionTask, error) {
+	return nil, notImplemented("PollForDecisionTask")
+}
+
+// RecordActivityTaskHeartbeat is not implemented yet.
+func (Unimplemented) RecordActivityTaskHeartbeat(context.Context, *RecordActivityTaskHeartbeatInput) (*ActivityTaskStatus, error) {
+	return nil, notImplemented("RecordActivityTaskHeartbeat")
+}
+
+// RegisterActivityType is not implemented yet.
+func (Unimplemented) RegisterActivityType(context.Context, *RegisterActivityTypeInput) error {
+	return notImplemented("RegisterActivityType")
+}
+
+// RegisterDomain is not implemented yet.
+func (Unimplemented) RegisterDomain(context.Context, *RegisterDomainInput) error {
+	return notImplemented("RegisterDomain")
+}
+
+// RegisterWorkflowType is not implemented yet.
+func (Unimplemented) RegisterWorkflowType(context.Context, *RegisterWorkflowTypeInput) error {
+	return notImplemented("RegisterWorkflowType")
+}
+
+// RequestCancelWorkflowExecution is not implemented yet.
+func (Unimplemented) RequestCancelWorkflowExecution(context.Context, *RequestCancelWorkflowExecutionInput) error {
+	return notImplemented("RequestCancelWorkflowExecution")
+}
+
+// RespondActivityTaskCanceled is not implemented yet.
+func (Unimplemented) RespondActivityTaskCanceled(context.Context, *RespondActivityTaskCanceledInput) error {
+	return notImplemented("RespondActivityTaskCanceled")
+}
+
+// RespondActivityTaskCompleted is not implemented yet.
+func (Unimplemented) RespondActivityTaskCompleted(context.Context, *RespondActivityTaskCompletedInput) error {
+	return notImplemented("RespondActivityTaskCompleted")
+}
+
+// RespondActivityTaskFailed is not implemented yet.
+func (Unimplemented) RespondActivityTaskFailed(context.Context, *RespondActivityTaskFailedInput) error {
+	return notImplemented("RespondActivityTaskFailed")
+}
+
+// RespondDecisionTaskCompleted is not implemented yet.
+func (Unimplemented) RespondDecisionTaskCompleted(context.Context, *RespondDecisionTaskCompletedInput) error {
+	return notImplemented("RespondDecisionTaskCompleted")
+}
+
+// SignalWorkflowExecution is not implemented yet.
+func (Unimplemented) SignalWorkflowExecution(context.Context, *SignalWorkflowExecutionInput) error {
+	return notImplemented("SignalWorkflowExecution")
+}
+
+// StartWorkflowExecution is not implemented yet.
+func (Unimplemented) StartWorkflowExecution(context.Context, *StartWorkflowExecutionInput) (*Run, error) {
+	return nil, notImplemented("StartWorkflowExecution")
+}
+
+// TagResource is not implemented yet.
+func (Unimplemented) TagResource(context.Context, *TagResourceInput) error {
+	return notImplemented("TagResource")
+}
+
+// TerminateWorkflowExecution is not implemented yet.
+func (Unimplemented) TerminateWorkflowExecution(context.Context, *TerminateWorkflowExecutionInput) error {
+	return notImplemented("TerminateWorkflowExecution")
+}
+
+// UndeprecateActivityType is not implemented yet.
+func (Unimplemented) UndeprecateActivityType(context.Context, *UndeprecateActivityTypeInput) error {
+	return notImplemented("UndeprecateActivityType")
+}
+
+// UndeprecateDomain is not implemented yet.
+func (Unimplemented) UndeprecateDomain(context.Context, *UndeprecateDomainInput) error {
+	return notImplemented("UndeprecateDomain")
+}
+
+// UndeprecateWorkflowType is not implemented yet.
+func (Unimplemented) UndeprecateWorkflowType(context.Context, *UndeprecateWorkflowTypeInput) error {
+	return notImplemented("UndeprecateWorkflowType")
+}
+
+// UntagResource is not implemented yet.
+func (Unimplemented) UntagResource(context.Context, *UntagResourceInput) error {
+	return notImplemented("UntagResource")
+}
+
 // The faults of the model, by name.
 const (
 	CodeDefaultUndefined                = "DefaultUndefinedFault"

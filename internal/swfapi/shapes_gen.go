@@ -880,7 +880,7 @@ type ContinueAsNewWorkflowExecutionDecisionAttributes struct {
 	TaskPriority                 *string      `json:"taskPriority,omitempty"`
 	TaskStartToCloseTimeout      *string      `json:"taskStartToCloseTimeout,omitempty"`
 	ChildPolicy                  *ChildPolicy `json:"childPolicy,omitempty"`
-	TagList                      []string     `json:"tagList,omitempty"`
+	TagList                      []string     `json:"tagList,omitzero"`
 	WorkflowTypeVersion          *string      `json:"workflowTypeVersion,omitempty"`
 	LambdaRole                   *string      `json:"lambdaRole,omitempty"`
 }
@@ -1253,7 +1253,7 @@ type ListTagsForResourceInput struct {
 
 // ListTagsForResourceOutput is a structure of the SWF model.
 type ListTagsForResourceOutput struct {
-	Tags []ResourceTag `json:"tags,omitempty"`
+	Tags []ResourceTag `json:"tags,omitzero"`
 }
 
 // ListWorkflowTypesInput is a structure of the SWF model.
@@ -1335,7 +1335,7 @@ type RegisterDomainInput struct {
 	Name                                   *string       `json:"name,omitempty"`
 	Description                            *string       `json:"description,omitempty"`
 	WorkflowExecutionRetentionPeriodInDays *string       `json:"workflowExecutionRetentionPeriodInDays,omitempty"`
-	Tags                                   []ResourceTag `json:"tags,omitempty"`
+	Tags                                   []ResourceTag `json:"tags,omitzero"`
 }
 
 // RegisterWorkflowTypeInput is a structure of the SWF model.
@@ -1424,7 +1424,7 @@ type RespondActivityTaskFailedInput struct {
 // RespondDecisionTaskCompletedInput is a structure of the SWF model.
 type RespondDecisionTaskCompletedInput struct {
 	TaskToken                      *string    `json:"taskToken,omitempty"`
-	Decisions                      []Decision `json:"decisions,omitempty"`
+	Decisions                      []Decision `json:"decisions,omitzero"`
 	ExecutionContext               *string    `json:"executionContext,omitempty"`
 	TaskList                       *TaskList  `json:"taskList,omitempty"`
 	TaskListScheduleToStartTimeout *string    `json:"taskListScheduleToStartTimeout,omitempty"`
@@ -1523,7 +1523,7 @@ type StartChildWorkflowExecutionDecisionAttributes struct {
 	TaskPriority                 *string       `json:"taskPriority,omitempty"`
 	TaskStartToCloseTimeout      *string       `json:"taskStartToCloseTimeout,omitempty"`
 	ChildPolicy                  *ChildPolicy  `json:"childPolicy,omitempty"`
-	TagList                      []string      `json:"tagList,omitempty"`
+	TagList                      []string      `json:"tagList,omitzero"`
 	LambdaRole                   *string       `json:"lambdaRole,omitempty"`
 }
 
@@ -1549,7 +1549,7 @@ type StartChildWorkflowExecutionInitiatedEventAttributes struct {
 	DecisionTaskCompletedEventId *int64        `json:"decisionTaskCompletedEventId,omitempty"`
 	ChildPolicy                  *ChildPolicy  `json:"childPolicy,omitempty"`
 	TaskStartToCloseTimeout      *string       `json:"taskStartToCloseTimeout,omitempty"`
-	TagList                      []string      `json:"tagList,omitempty"`
+	TagList                      []string      `json:"tagList,omitzero"`
 	LambdaRole                   *string       `json:"lambdaRole,omitempty"`
 }
 
@@ -1583,7 +1583,7 @@ type StartWorkflowExecutionInput struct {
 	TaskPriority                 *string       `json:"taskPriority,omitempty"`
 	Input                        *string       `json:"input,omitempty"`
 	ExecutionStartToCloseTimeout *string       `json:"executionStartToCloseTimeout,omitempty"`
-	TagList                      []string      `json:"tagList,omitempty"`
+	TagList                      []string      `json:"tagList,omitzero"`
 	TaskStartToCloseTimeout      *string       `json:"taskStartToCloseTimeout,omitempty"`
 	ChildPolicy                  *ChildPolicy  `json:"childPolicy,omitempty"`
 	LambdaRole                   *string       `json:"lambdaRole,omitempty"`
@@ -1704,7 +1704,7 @@ type WorkflowExecutionContinuedAsNewEventAttributes struct {
 	TaskPriority                 *string       `json:"taskPriority,omitempty"`
 	TaskStartToCloseTimeout      *string       `json:"taskStartToCloseTimeout,omitempty"`
 	ChildPolicy                  *ChildPolicy  `json:"childPolicy,omitempty"`
-	TagList                      []string      `json:"tagList,omitempty"`
+	TagList                      []string      `json:"tagList,omitzero"`
 	WorkflowType                 *WorkflowType `json:"workflowType,omitempty"`
 	LambdaRole                   *string       `json:"lambdaRole,omitempty"`
 }
@@ -1745,7 +1745,7 @@ type WorkflowExecutionInfo struct {
 	ExecutionStatus *ExecutionStatus   `json:"executionStatus,omitempty"`
 	CloseStatus     *CloseStatus       `json:"closeStatus,omitempty"`
 	Parent          *WorkflowExecution `json:"parent,omitempty"`
-	TagList         []string           `json:"tagList,omitempty"`
+	TagList         []string           `json:"tagList,omitzero"`
 	CancelRequested *bool              `json:"cancelRequested,omitempty"`
 }
 
@@ -1781,7 +1781,7 @@ type WorkflowExecutionStartedEventAttributes struct {
 	TaskList                     *TaskList          `json:"taskList,omitempty"`
 	TaskPriority                 *string            `json:"taskPriority,omitempty"`
 	WorkflowType                 *WorkflowType      `json:"workflowType,omitempty"`
-	TagList                      []string           `json:"tagList,omitempty"`
+	TagList                      []string           `json:"tagList,omitzero"`
 	ContinuedExecutionRunId      *string            `json:"continuedExecutionRunId,omitempty"`
 	ParentWorkflowExecution      *WorkflowExecution `json:"parentWorkflowExecution,omitempty"`
 	ParentInitiatedEventId       *int64             `json:"parentInitiatedEventId,omitempty"`

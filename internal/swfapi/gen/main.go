@@ -197,9 +197,13 @@ func (g *generator) shapes(b *bytes.Buffer) {
 		fmt.Fprintf(b, "// %s is a structure of the SWF model.\ntype %s struct {\n", s.name, s.name)
 		for _, mem := range s.members {
 			tag := mem.name + ",omitempty"
-			// A required list is always sent, empty or not, as SWF does.
-			if s.required[mem.name] && g.shape(mem.shape).typ == "list" {
-				tag = mem.name
+			if g.shape(mem.shape).typ == "list" {
+				// A list the service set, even empty, is sent; one it left
+				// nil is not. A required list is always sent.
+				tag = mem.name + ",omitzero"
+				if s.required[mem.name] {
+					tag = mem.name
+				}
 			}
 			fmt.Fprintf(b, "\t%s %s `json:%q`\n", exported(mem.name), g.goType(mem.shape), tag)
 		}
@@ -376,6 +380,20 @@ func Invoke(ctx context.Context, api API, op string, decode func(any) error) (ou
 		fmt.Fprintf(b, "func (v *%s) Validate() error {\n\tvar e validator\n\tv.validate(&e)\n\treturn e.err()\n}\n\n", op.input)
 	}
 
+	b.WriteString(`// Unimplemented answers every operation with a NotImplemented fault. A
+// service embeds it so that it satisfies API while operations are still being
+// built; each one it implements replaces the embedded method.
+type Unimplemented struct{}
+
+`)
+	for _, op := range g.m.operations {
+		fmt.Fprintf(b, "// %s is not implemented yet.\n", op.name)
+		if op.output == "" {
+			fmt.Fprintf(b, "func (Unimplemented) %s(context.Context, *%s) error {\n\treturn notImplemented(%q)\n}\n\n", op.name, op.input, op.name)
+		} else {
+			fmt.Fprintf(b, "func (Unimplemented) %s(context.Context, *%s) (*%s, error) {\n\treturn nil, notImplemented(%q)\n}\n\n", op.name, op.input, op.output, op.name)
+		}
+	}
 	b.WriteString("// The faults of the model, by name.\nconst (\n")
 	for _, s := range g.sortedShapes("structure") {
 		if s.exception {

@@ -1,0 +1,206 @@
+// Package awsjson speaks the AWS JSON 1.0 protocol that SWF clients use:
+// POST / with X-Amz-Target naming the operation, a JSON body in and out, and
+// errors as {"__type","message"} with the x-amzn-ErrorType header.
+package awsjson
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/openswf/openswf/internal/swfapi"
+)
+
+// TargetPrefix is the service name in X-Amz-Target.
+const TargetPrefix = "SimpleWorkflowService."
+
+// ContentType is the media type of requests and responses.
+const ContentType = "application/x-amz-json-1.0"
+
+// DefaultMaxBodyBytes is SWF's documented limit on the size of one request.
+const DefaultMaxBodyBytes = 1 << 20
+
+// Handler serves the SWF API over AWS JSON 1.0.
+type Handler struct {
+	API swfapi.API
+	// MaxBodyBytes bounds a request body; a larger one is refused without
+	// being read. Zero means DefaultMaxBodyBytes.
+	MaxBodyBytes int64
+	Logger       *slog.Logger
+	// RequestID returns the id of the request, set by the server's
+	// middleware; it is echoed in x-amzn-RequestId and in logs.
+	RequestID func(*http.Request) string
+}
+
+// ServeHTTP decodes, dispatches and answers one request.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	reqID := ""
+	if h.RequestID != nil {
+		reqID = h.RequestID(r)
+	}
+	w.Header().Set("x-amzn-RequestId", reqID)
+	op, out, err := h.serve(r)
+	if err != nil {
+		h.writeError(w, r, reqID, op, err)
+		return
+	}
+	h.writeOutput(w, out)
+}
+
+func (h *Handler) serve(r *http.Request) (op string, out any, err error) {
+	if r.Method != http.MethodPost {
+		return "", nil, swfapi.NewFault(swfapi.CodeUnknownOperation, "Only POST requests are accepted")
+	}
+	target := r.Header.Get("X-Amz-Target")
+	op, ok := strings.CutPrefix(target, TargetPrefix)
+	if !ok || op == "" {
+		return "", nil, swfapi.NewFault(swfapi.CodeUnknownOperation, "Unknown operation %q", target)
+	}
+	body, err := h.readBody(r)
+	if err != nil {
+		return op, nil, err
+	}
+	out, found, err := swfapi.Invoke(r.Context(), h.API, op, func(in any) error { return Decode(body, in) })
+	if !found {
+		return op, nil, swfapi.NewFault(swfapi.CodeUnknownOperation, "Unknown operation %q", target)
+	}
+	return op, out, err
+}
+
+func (h *Handler) readBody(r *http.Request) ([]byte, error) {
+	limit := h.MaxBodyBytes
+	if limit <= 0 {
+		limit = DefaultMaxBodyBytes
+	}
+	if r.ContentLength > limit {
+		return nil, tooLarge(r.ContentLength, limit)
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+	if err != nil {
+		return nil, swfapi.NewFault(swfapi.CodeSerialization, "Could not read the request body")
+	}
+	if int64(len(body)) > limit {
+		return nil, tooLarge(-1, limit)
+	}
+	return body, nil
+}
+
+func tooLarge(size, limit int64) error {
+	if size < 0 {
+		return swfapi.NewFault(swfapi.CodeValidation, "Request body exceeds the maximum request size of %d bytes", limit)
+	}
+	return swfapi.NewFault(swfapi.CodeValidation, "Request body of %d bytes exceeds the maximum request size of %d bytes", size, limit)
+}
+
+// Decode reads a request body into in. An empty body is an empty input, as
+// some clients send nothing for an operation without members. Any body that
+// is not a JSON object whose members have the model's JSON types is a
+// SerializationException.
+func Decode(body []byte, in any) error {
+	body = bytes.TrimSpace(body)
+	if len(body) == 0 {
+		return nil
+	}
+	if body[0] != '{' {
+		return swfapi.NewFault(swfapi.CodeSerialization, "Request body must be a JSON object")
+	}
+	if err := json.Unmarshal(body, in); err != nil {
+		return serializationError(err)
+	}
+	return nil
+}
+
+func serializationError(err error) error {
+	var typeErr *json.UnmarshalTypeError
+	var syntaxErr *json.SyntaxError
+	switch {
+	case errors.As(err, &typeErr):
+		field := typeErr.Field
+		if field == "" {
+			field = "(root)"
+		}
+		return swfapi.NewFault(swfapi.CodeSerialization, "%s can not be converted to %s at '%s'", jsonKind(typeErr.Value), typeErr.Type.String(), field)
+	case errors.As(err, &syntaxErr):
+		return swfapi.NewFault(swfapi.CodeSerialization, "Malformed JSON at offset %d", syntaxErr.Offset)
+	default:
+		return swfapi.NewFault(swfapi.CodeSerialization, "Could not parse the request body: %s", err.Error())
+	}
+}
+
+func jsonKind(v string) string {
+	switch v {
+	case "string":
+		return "STRING_VALUE"
+	case "number":
+		return "NUMBER_VALUE"
+	case "bool":
+		return "BOOLEAN_VALUE"
+	case "object":
+		return "START_OBJECT"
+	case "array":
+		return "START_ARRAY"
+	}
+	return strings.ToUpper(v)
+}
+
+func (h *Handler) writeOutput(w http.ResponseWriter, out any) {
+	w.Header().Set("Content-Type", ContentType)
+	// An operation without an output answers with an empty body, as SWF does.
+	if out == nil {
+		w.Header().Set("Content-Length", "0")
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	b, err := json.Marshal(out)
+	if err != nil {
+		// Only a bug can make a generated shape unmarshalable.
+		h.Logger.Error("encoding a response", "err", err)
+		writeJSONError(w, swfapi.CodeInternalFailure, "An internal error occurred")
+		return
+	}
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(http.StatusOK)
+	w.Write(b)
+}
+
+func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, reqID, op string, err error) {
+	var fault *swfapi.Fault
+	var verr *swfapi.ValidationError
+	switch {
+	case errors.As(err, &fault):
+		writeJSONError(w, fault.Code, fault.Message)
+	case errors.As(err, &verr):
+		writeJSONError(w, swfapi.CodeValidation, verr.Error())
+	case errors.Is(err, context.Canceled) && r.Context().Err() != nil:
+		// The client went away; nobody reads the answer.
+		writeJSONError(w, swfapi.CodeInternalFailure, "Request canceled")
+	default:
+		h.Logger.Error("request failed", "request_id", reqID, "operation", op, "err", err)
+		writeJSONError(w, swfapi.CodeInternalFailure, fmt.Sprintf("An internal error occurred (request id %s)", reqID))
+	}
+}
+
+// WriteError answers with the error code and message in AWS JSON form. The
+// server's middleware uses it for errors found before dispatch.
+func WriteError(w http.ResponseWriter, code, message string) { writeJSONError(w, code, message) }
+
+func writeJSONError(w http.ResponseWriter, code, message string) {
+	k := kindOf(code)
+	b, _ := json.Marshal(struct {
+		Type    string `json:"__type"`
+		Message string `json:"message"`
+	}{k.typeName, message})
+	h := w.Header()
+	h.Set("Content-Type", ContentType)
+	h.Set("x-amzn-ErrorType", k.typeName)
+	h.Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(k.status)
+	w.Write(b)
+}

@@ -1,0 +1,64 @@
+package service_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/swf"
+	"github.com/aws/aws-sdk-go-v2/service/swf/types"
+	"github.com/aws/smithy-go"
+)
+
+var ctx = context.Background()
+
+// wantFault checks that err is the API error code, and that its message
+// contains msg when msg is not empty.
+func wantFault(t *testing.T, err error, code, msg string) {
+	t.Helper()
+	var apiErr smithy.APIError
+	if !errors.As(err, &apiErr) {
+		t.Fatalf("got %v, want %s", err, code)
+	}
+	if apiErr.ErrorCode() != code {
+		t.Fatalf("got %s (%s), want %s", apiErr.ErrorCode(), apiErr.ErrorMessage(), code)
+	}
+	if msg != "" && !strings.Contains(apiErr.ErrorMessage(), msg) {
+		t.Fatalf("%s message %q does not contain %q", code, apiErr.ErrorMessage(), msg)
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func registerDomain(t *testing.T, c *swf.Client, name string) {
+	t.Helper()
+	_, err := c.RegisterDomain(ctx, &swf.RegisterDomainInput{Name: aws.String(name), WorkflowExecutionRetentionPeriodInDays: aws.String("1")})
+	must(t, err)
+}
+
+func registerActivity(t *testing.T, c *swf.Client, domain, name, version string) {
+	t.Helper()
+	_, err := c.RegisterActivityType(ctx, &swf.RegisterActivityTypeInput{Domain: aws.String(domain), Name: aws.String(name), Version: aws.String(version)})
+	must(t, err)
+}
+
+func registerWorkflow(t *testing.T, c *swf.Client, domain, name, version string) {
+	t.Helper()
+	_, err := c.RegisterWorkflowType(ctx, &swf.RegisterWorkflowTypeInput{Domain: aws.String(domain), Name: aws.String(name), Version: aws.String(version)})
+	must(t, err)
+}
+
+func domainNames(infos []types.DomainInfo) []string {
+	var out []string
+	for _, d := range infos {
+		out = append(out, aws.ToString(d.Name))
+	}
+	return out
+}
