@@ -1,0 +1,303 @@
+package engine
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/openswf/openswf/internal/swfapi"
+)
+
+// StartDecisionTask hands the scheduled decision task to a decider: it
+// records DecisionTaskStarted and starts the task's start-to-close timeout.
+// The task must be the execution's open one, not yet started.
+func (e *Execution) StartDecisionTask(scheduledEventID int64, identity string, now time.Time) (Effects, error) {
+	return e.apply(now, func(c *cmd) error {
+		if !c.e.Open {
+			return c.e.unknownExecution()
+		}
+		d := c.e.Decision
+		if d == nil || d.ScheduledEventID != scheduledEventID || d.StartedEventID != 0 {
+			return unknownDecisionTask(scheduledEventID)
+		}
+		d.StartedEventID = c.event(swfapi.EventTypeDecisionTaskStarted, func(ev *swfapi.HistoryEvent) {
+			ev.DecisionTaskStartedEventAttributes = &swfapi.DecisionTaskStartedEventAttributes{
+				Identity:         optional(identity),
+				ScheduledEventId: swfapi.Ptr(scheduledEventID),
+			}
+		})
+		d.StartedAt = c.now
+		d.Identity = identity
+		return nil
+	})
+}
+
+// CompleteDecisionTask applies a decider's answer to the started decision
+// task (scheduledEventID, startedEventID). A batch SWF would reject as a
+// whole (a closing decision that is not last, a decision without its
+// attributes, a malformed duration or priority, or a decision type this
+// version does not run yet) fails with nothing applied, so the task can
+// still be completed. Otherwise it records DecisionTaskCompleted and then
+// the outcome of each decision in order; a decision that cannot be carried
+// out records its *Failed event and gives the decider a new decision task.
+//
+// activityTypes holds every activity type the batch names that exists (see
+// ActivityTypesNamed); a type that is absent does not exist.
+func (e *Execution) CompleteDecisionTask(scheduledEventID, startedEventID int64, in *swfapi.RespondDecisionTaskCompletedInput,
+	activityTypes map[TypeRef]ActivityTypeInfo, now time.Time) (Effects, error) {
+	if in == nil {
+		in = &swfapi.RespondDecisionTaskCompletedInput{}
+	}
+	return e.apply(now, func(c *cmd) error {
+		if !c.e.Open {
+			return c.e.unknownExecution()
+		}
+		d := c.e.Decision
+		if d == nil || d.ScheduledEventID != scheduledEventID || d.StartedEventID == 0 || d.StartedEventID != startedEventID {
+			return unknownDecisionTask(scheduledEventID)
+		}
+		if err := checkBatch(in); err != nil {
+			return err
+		}
+		c.completeDecision(d, in)
+		c.inBatch = true
+		for _, dec := range in.Decisions {
+			if c.decide(dec, activityTypes) {
+				break
+			}
+		}
+		c.inBatch = false
+		if c.e.Open && (c.wantDecision || c.e.DecisionPending) && c.e.Decision == nil {
+			c.scheduleDecision()
+		}
+		return nil
+	})
+}
+
+// completeDecision records DecisionTaskCompleted and closes the task.
+func (c *cmd) completeDecision(d *DecisionTaskState, in *swfapi.RespondDecisionTaskCompletedInput) {
+	e := c.e
+	attrs := &swfapi.DecisionTaskCompletedEventAttributes{
+		ExecutionContext: in.ExecutionContext,
+		ScheduledEventId: swfapi.Ptr(d.ScheduledEventID),
+		StartedEventId:   swfapi.Ptr(d.StartedEventID),
+	}
+	if in.TaskList != nil {
+		attrs.TaskList = taskList(deref(in.TaskList.Name))
+		attrs.TaskListScheduleToStartTimeout = in.TaskListScheduleToStartTimeout
+	}
+	completedID := c.event(swfapi.EventTypeDecisionTaskCompleted, func(ev *swfapi.HistoryEvent) {
+		ev.DecisionTaskCompletedEventAttributes = attrs
+	})
+	if in.ExecutionContext != nil {
+		e.LatestExecutionContext = in.ExecutionContext
+	}
+	// The decider may move future decision tasks to another task list: for
+	// good, or (with a schedule-to-start timeout) until a task there times
+	// out.
+	if in.TaskList != nil {
+		e.TaskListOverride = deref(in.TaskList.Name)
+		e.TaskListOverrideScheduleToStart = deref(in.TaskListScheduleToStartTimeout)
+		if e.TaskListOverrideScheduleToStart == none {
+			e.TaskListOverrideScheduleToStart = ""
+		}
+	}
+	e.PreviousStartedEventID = d.StartedEventID
+	e.Decision = nil
+	c.completedID = completedID
+}
+
+// decide applies one decision of a batch; it reports whether the decision
+// ended the batch (a closing decision, carried out or not).
+func (c *cmd) decide(d swfapi.Decision, types map[TypeRef]ActivityTypeInfo) bool {
+	switch deref(d.DecisionType) {
+	case swfapi.DecisionTypeScheduleActivityTask:
+		c.scheduleActivity(d.ScheduleActivityTaskDecisionAttributes, types)
+	case swfapi.DecisionTypeRequestCancelActivityTask:
+		c.requestCancelActivity(d.RequestCancelActivityTaskDecisionAttributes)
+	case swfapi.DecisionTypeRecordMarker:
+		a := d.RecordMarkerDecisionAttributes
+		c.event(swfapi.EventTypeMarkerRecorded, func(ev *swfapi.HistoryEvent) {
+			ev.MarkerRecordedEventAttributes = &swfapi.MarkerRecordedEventAttributes{
+				MarkerName:                   a.MarkerName,
+				Details:                      a.Details,
+				DecisionTaskCompletedEventId: swfapi.Ptr(c.completedID),
+			}
+		})
+	case swfapi.DecisionTypeStartTimer:
+		c.startTimer(d.StartTimerDecisionAttributes)
+	case swfapi.DecisionTypeCancelTimer:
+		c.cancelTimer(d.CancelTimerDecisionAttributes)
+	case swfapi.DecisionTypeCompleteWorkflowExecution, swfapi.DecisionTypeFailWorkflowExecution, swfapi.DecisionTypeCancelWorkflowExecution:
+		c.closeByDecision(d)
+		return true
+	}
+	return false
+}
+
+// closeByDecision carries out Complete-, Fail- or CancelWorkflowExecution.
+// SWF refuses to close a run while the decider has not seen everything: an
+// event that arrived during this decision task fails the decision with
+// UNHANDLED_DECISION, and the decider gets a new task that shows the event.
+func (c *cmd) closeByDecision(d swfapi.Decision) {
+	completed := swfapi.Ptr(c.completedID)
+	unhandled := c.e.DecisionPending
+	switch deref(d.DecisionType) {
+	case swfapi.DecisionTypeCompleteWorkflowExecution:
+		if unhandled {
+			c.event(swfapi.EventTypeCompleteWorkflowExecutionFailed, func(ev *swfapi.HistoryEvent) {
+				ev.CompleteWorkflowExecutionFailedEventAttributes = &swfapi.CompleteWorkflowExecutionFailedEventAttributes{
+					Cause: swfapi.Ptr(swfapi.CompleteWorkflowExecutionFailedCauseUnhandledDecision), DecisionTaskCompletedEventId: completed,
+				}
+			})
+			break
+		}
+		a := d.CompleteWorkflowExecutionDecisionAttributes
+		c.event(swfapi.EventTypeWorkflowExecutionCompleted, func(ev *swfapi.HistoryEvent) {
+			ev.WorkflowExecutionCompletedEventAttributes = &swfapi.WorkflowExecutionCompletedEventAttributes{Result: a.Result, DecisionTaskCompletedEventId: completed}
+		})
+		c.close(swfapi.CloseStatusCompleted)
+	case swfapi.DecisionTypeFailWorkflowExecution:
+		if unhandled {
+			c.event(swfapi.EventTypeFailWorkflowExecutionFailed, func(ev *swfapi.HistoryEvent) {
+				ev.FailWorkflowExecutionFailedEventAttributes = &swfapi.FailWorkflowExecutionFailedEventAttributes{
+					Cause: swfapi.Ptr(swfapi.FailWorkflowExecutionFailedCauseUnhandledDecision), DecisionTaskCompletedEventId: completed,
+				}
+			})
+			break
+		}
+		a := d.FailWorkflowExecutionDecisionAttributes
+		c.event(swfapi.EventTypeWorkflowExecutionFailed, func(ev *swfapi.HistoryEvent) {
+			ev.WorkflowExecutionFailedEventAttributes = &swfapi.WorkflowExecutionFailedEventAttributes{Reason: a.Reason, Details: a.Details, DecisionTaskCompletedEventId: completed}
+		})
+		c.close(swfapi.CloseStatusFailed)
+	case swfapi.DecisionTypeCancelWorkflowExecution:
+		if unhandled {
+			c.event(swfapi.EventTypeCancelWorkflowExecutionFailed, func(ev *swfapi.HistoryEvent) {
+				ev.CancelWorkflowExecutionFailedEventAttributes = &swfapi.CancelWorkflowExecutionFailedEventAttributes{
+					Cause: swfapi.Ptr(swfapi.CancelWorkflowExecutionFailedCauseUnhandledDecision), DecisionTaskCompletedEventId: completed,
+				}
+			})
+			break
+		}
+		a := d.CancelWorkflowExecutionDecisionAttributes
+		c.event(swfapi.EventTypeWorkflowExecutionCanceled, func(ev *swfapi.HistoryEvent) {
+			ev.WorkflowExecutionCanceledEventAttributes = &swfapi.WorkflowExecutionCanceledEventAttributes{Details: a.Details, DecisionTaskCompletedEventId: completed}
+		})
+		c.close(swfapi.CloseStatusCanceled)
+	}
+	if unhandled {
+		c.needDecision()
+	}
+}
+
+// attributesMember returns the name of the attributes member a decision of
+// type t must carry, and whether d carries it.
+func attributesMember(d swfapi.Decision) (string, bool) {
+	switch deref(d.DecisionType) {
+	case swfapi.DecisionTypeScheduleActivityTask:
+		return "scheduleActivityTaskDecisionAttributes", d.ScheduleActivityTaskDecisionAttributes != nil
+	case swfapi.DecisionTypeRequestCancelActivityTask:
+		return "requestCancelActivityTaskDecisionAttributes", d.RequestCancelActivityTaskDecisionAttributes != nil
+	case swfapi.DecisionTypeCompleteWorkflowExecution:
+		return "completeWorkflowExecutionDecisionAttributes", d.CompleteWorkflowExecutionDecisionAttributes != nil
+	case swfapi.DecisionTypeFailWorkflowExecution:
+		return "failWorkflowExecutionDecisionAttributes", d.FailWorkflowExecutionDecisionAttributes != nil
+	case swfapi.DecisionTypeCancelWorkflowExecution:
+		return "cancelWorkflowExecutionDecisionAttributes", d.CancelWorkflowExecutionDecisionAttributes != nil
+	case swfapi.DecisionTypeContinueAsNewWorkflowExecution:
+		return "continueAsNewWorkflowExecutionDecisionAttributes", d.ContinueAsNewWorkflowExecutionDecisionAttributes != nil
+	case swfapi.DecisionTypeRecordMarker:
+		return "recordMarkerDecisionAttributes", d.RecordMarkerDecisionAttributes != nil
+	case swfapi.DecisionTypeStartTimer:
+		return "startTimerDecisionAttributes", d.StartTimerDecisionAttributes != nil
+	case swfapi.DecisionTypeCancelTimer:
+		return "cancelTimerDecisionAttributes", d.CancelTimerDecisionAttributes != nil
+	case swfapi.DecisionTypeSignalExternalWorkflowExecution:
+		return "signalExternalWorkflowExecutionDecisionAttributes", d.SignalExternalWorkflowExecutionDecisionAttributes != nil
+	case swfapi.DecisionTypeRequestCancelExternalWorkflowExecution:
+		return "requestCancelExternalWorkflowExecutionDecisionAttributes", d.RequestCancelExternalWorkflowExecutionDecisionAttributes != nil
+	case swfapi.DecisionTypeStartChildWorkflowExecution:
+		return "startChildWorkflowExecutionDecisionAttributes", d.StartChildWorkflowExecutionDecisionAttributes != nil
+	case swfapi.DecisionTypeScheduleLambdaFunction:
+		return "scheduleLambdaFunctionDecisionAttributes", d.ScheduleLambdaFunctionDecisionAttributes != nil
+	}
+	return "", false
+}
+
+func closing(t swfapi.DecisionType) bool {
+	switch t {
+	case swfapi.DecisionTypeCompleteWorkflowExecution, swfapi.DecisionTypeFailWorkflowExecution,
+		swfapi.DecisionTypeCancelWorkflowExecution, swfapi.DecisionTypeContinueAsNewWorkflowExecution:
+		return true
+	}
+	return false
+}
+
+func implemented(t swfapi.DecisionType) bool {
+	switch t {
+	case swfapi.DecisionTypeScheduleActivityTask, swfapi.DecisionTypeRequestCancelActivityTask,
+		swfapi.DecisionTypeCompleteWorkflowExecution, swfapi.DecisionTypeFailWorkflowExecution,
+		swfapi.DecisionTypeCancelWorkflowExecution, swfapi.DecisionTypeRecordMarker,
+		swfapi.DecisionTypeStartTimer, swfapi.DecisionTypeCancelTimer:
+		return true
+	}
+	return false
+}
+
+// checkBatch finds what makes SWF reject a whole batch, in this order: the
+// members the model cannot check (every problem of every decision, as one
+// ValidationException), a closing decision that is not last, and a
+// decision type this version cannot carry out yet.
+func checkBatch(in *swfapi.RespondDecisionTaskCompletedInput) error {
+	var problems []string
+	problems = checkTimeout(problems, "taskListScheduleToStartTimeout", in.TaskListScheduleToStartTimeout)
+	for i, d := range in.Decisions {
+		path := fmt.Sprintf("decisions.%d.member", i+1)
+		if d.DecisionType == nil {
+			problems = append(problems, nullValue(path+".decisionType"))
+			continue
+		}
+		member, ok := attributesMember(d)
+		if member == "" {
+			problems = append(problems, badValue(string(*d.DecisionType), path+".decisionType",
+				"Member must satisfy enum value set: ["+strings.Join(swfapi.DecisionTypeValues(), ", ")+"]"))
+			continue
+		}
+		if !ok {
+			problems = append(problems, nullValue(path+"."+member))
+			continue
+		}
+		path += "." + member
+		switch *d.DecisionType {
+		case swfapi.DecisionTypeScheduleActivityTask:
+			s := d.ScheduleActivityTaskDecisionAttributes
+			problems = checkTimeout(problems, path+".scheduleToCloseTimeout", s.ScheduleToCloseTimeout)
+			problems = checkTimeout(problems, path+".scheduleToStartTimeout", s.ScheduleToStartTimeout)
+			problems = checkTimeout(problems, path+".startToCloseTimeout", s.StartToCloseTimeout)
+			problems = checkTimeout(problems, path+".heartbeatTimeout", s.HeartbeatTimeout)
+			problems = checkPriority(problems, path+".taskPriority", s.TaskPriority)
+		case swfapi.DecisionTypeStartTimer:
+			t := d.StartTimerDecisionAttributes
+			if t.StartToFireTimeout != nil {
+				if _, ok := seconds(*t.StartToFireTimeout); !ok {
+					problems = append(problems, badValue(*t.StartToFireTimeout, path+".startToFireTimeout", "Member must be a whole number of seconds"))
+				}
+			}
+		}
+	}
+	if len(problems) > 0 {
+		return validationFault(problems)
+	}
+	for i, d := range in.Decisions {
+		if closing(*d.DecisionType) && i != len(in.Decisions)-1 {
+			return swfapi.NewFault(swfapi.CodeValidation, "Close must be last decision in list")
+		}
+	}
+	for _, d := range in.Decisions {
+		if !implemented(*d.DecisionType) {
+			return swfapi.NewFault(swfapi.CodeNotImplemented, "%s decisions are not available in this version of openswf yet", *d.DecisionType)
+		}
+	}
+	return nil
+}

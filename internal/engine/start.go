@@ -1,0 +1,142 @@
+package engine
+
+import (
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/openswf/openswf/internal/swfapi"
+)
+
+// StartParams is what starting a run needs.
+type StartParams struct {
+	Domain     string
+	WorkflowID string
+	RunID      string
+	// Request has already been validated against the model.
+	Request *swfapi.StartWorkflowExecutionInput
+	// Type is the registered workflow type the request names.
+	Type WorkflowTypeInfo
+	// Limits bounds the run; a limit that is not positive takes SWF's quota.
+	Limits Limits
+}
+
+// Start begins a run: it resolves the configuration from the request and the
+// type's defaults, and records WorkflowExecutionStarted and the first
+// DecisionTaskScheduled. It fails with DefaultUndefinedFault when neither
+// the request nor the type gives a task list, an execution timeout, a task
+// timeout or a child policy, and with ValidationException for timeouts and
+// priorities SWF does not accept. Whether the type is deprecated is for the
+// service to check, as it words that fault.
+func Start(p StartParams, now time.Time) (*Execution, Effects, error) {
+	req := p.Request
+	if req == nil {
+		req = &swfapi.StartWorkflowExecutionInput{}
+	}
+	if err := checkStart(req); err != nil {
+		return nil, Effects{}, err
+	}
+	cfg := p.Type.Config
+	pick := func(a, b *string) string {
+		if a != nil {
+			return *a
+		}
+		return deref(b)
+	}
+	var tl, defTL *string
+	if req.TaskList != nil {
+		tl = req.TaskList.Name
+	}
+	if cfg.DefaultTaskList != nil {
+		defTL = cfg.DefaultTaskList.Name
+	}
+	e := &Execution{
+		Domain:                       p.Domain,
+		WorkflowID:                   p.WorkflowID,
+		RunID:                        p.RunID,
+		TaskList:                     pick(tl, defTL),
+		ExecutionStartToCloseTimeout: pick(req.ExecutionStartToCloseTimeout, cfg.DefaultExecutionStartToCloseTimeout),
+		TaskStartToCloseTimeout:      pick(req.TaskStartToCloseTimeout, cfg.DefaultTaskStartToCloseTimeout),
+		ChildPolicy:                  swfapi.ChildPolicy(pick((*string)(req.ChildPolicy), (*string)(cfg.DefaultChildPolicy))),
+		TaskPriority:                 pick(req.TaskPriority, cfg.DefaultTaskPriority),
+		LambdaRole:                   pick(req.LambdaRole, cfg.DefaultLambdaRole),
+		Input:                        req.Input,
+		TagList:                      slices.Clone(req.TagList),
+		Limits:                       p.Limits.orDefault(),
+		NextEventID:                  1,
+	}
+	if req.WorkflowType != nil {
+		e.WorkflowType = TypeRef{Name: deref(req.WorkflowType.Name), Version: deref(req.WorkflowType.Version)}
+	}
+	// SWF names the type default that was needed, in this order.
+	switch {
+	case e.TaskList == "":
+		return nil, Effects{}, swfapi.NewFault(swfapi.CodeDefaultUndefined, "defaultTaskList")
+	case e.ExecutionStartToCloseTimeout == "":
+		return nil, Effects{}, swfapi.NewFault(swfapi.CodeDefaultUndefined, "defaultExecutionStartToCloseTimeout")
+	case e.TaskStartToCloseTimeout == "":
+		return nil, Effects{}, swfapi.NewFault(swfapi.CodeDefaultUndefined, "defaultTaskStartToCloseTimeout")
+	case e.ChildPolicy == "":
+		return nil, Effects{}, swfapi.NewFault(swfapi.CodeDefaultUndefined, "defaultChildPolicy")
+	}
+	// The type's defaults were checked when it was registered, but not
+	// against the limits of a run: it cannot be unlimited.
+	if problems := checkExecutionTimeout(nil, "executionStartToCloseTimeout", &e.ExecutionStartToCloseTimeout); problems != nil {
+		return nil, Effects{}, validationFault(problems)
+	}
+
+	// The run opens inside the command, so that the Effects arm everything
+	// an open run implies.
+	fx, err := e.apply(now, func(c *cmd) error {
+		c.e.Open = true
+		c.e.StartedAt = c.now
+		c.event(swfapi.EventTypeWorkflowExecutionStarted, func(ev *swfapi.HistoryEvent) {
+			ev.WorkflowExecutionStartedEventAttributes = &swfapi.WorkflowExecutionStartedEventAttributes{
+				Input:                        e.Input,
+				ExecutionStartToCloseTimeout: swfapi.Ptr(e.ExecutionStartToCloseTimeout),
+				TaskStartToCloseTimeout:      swfapi.Ptr(e.TaskStartToCloseTimeout),
+				ChildPolicy:                  swfapi.Ptr(e.ChildPolicy),
+				TaskList:                     taskList(e.TaskList),
+				TaskPriority:                 optional(e.TaskPriority),
+				WorkflowType:                 &swfapi.WorkflowType{Name: swfapi.Ptr(e.WorkflowType.Name), Version: swfapi.Ptr(e.WorkflowType.Version)},
+				TagList:                      slices.Clone(e.TagList),
+				// A run started by StartWorkflowExecution has no parent;
+				// SWF still sends the member, as 0.
+				ParentInitiatedEventId: swfapi.Ptr(int64(0)),
+				LambdaRole:             optional(e.LambdaRole),
+			}
+		})
+		c.scheduleDecision()
+		return nil
+	})
+	if err != nil {
+		return nil, Effects{}, err
+	}
+	return e, fx, nil
+}
+
+// checkStart checks the request's members that the model leaves as free
+// text: durations and the priority.
+func checkStart(req *swfapi.StartWorkflowExecutionInput) error {
+	var problems []string
+	problems = checkExecutionTimeout(problems, "executionStartToCloseTimeout", req.ExecutionStartToCloseTimeout)
+	problems = checkTimeout(problems, "taskStartToCloseTimeout", req.TaskStartToCloseTimeout)
+	problems = checkPriority(problems, "taskPriority", req.TaskPriority)
+	if len(problems) > 0 {
+		return validationFault(problems)
+	}
+	return nil
+}
+
+// checkExecutionTimeout adds a problem when v is set and is not a run's
+// duration: SWF wants a whole number of seconds, not NONE, from one second
+// to one year.
+func checkExecutionTimeout(problems []string, path string, v *string) []string {
+	if v == nil {
+		return problems
+	}
+	if d, ok := seconds(*v); !ok || d <= 0 || d > maxExecutionTimeout*time.Second {
+		problems = append(problems, badValue(*v, path, "Member must be a whole number of seconds from 1 to "+strconv.Itoa(maxExecutionTimeout)))
+	}
+	return problems
+}

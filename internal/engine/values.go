@@ -1,0 +1,99 @@
+package engine
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/openswf/openswf/internal/swfapi"
+)
+
+// none is how SWF spells an unlimited duration.
+const none = "NONE"
+
+// maxExecutionTimeout is SWF's one-year limit on a run's duration.
+const maxExecutionTimeout = 365 * 24 * 60 * 60
+
+// seconds parses a duration given as a whole number of seconds. ok is false
+// for anything else, including NONE.
+func seconds(s string) (time.Duration, bool) {
+	if s == "" || strings.TrimLeft(s, "0123456789") != "" {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return 0, false
+	}
+	return time.Duration(n) * time.Second, true
+}
+
+// deadline returns from+timeout, or ok false when the timeout is NONE (or
+// not a duration at all, which validation keeps out of the state).
+func deadline(from time.Time, timeout string) (time.Time, bool) {
+	d, ok := seconds(timeout)
+	if !ok {
+		return time.Time{}, false
+	}
+	return from.Add(d), true
+}
+
+// priority parses a task priority; "" (unset) is 0.
+func priority(s string) int32 {
+	n, _ := strconv.ParseInt(s, 10, 32)
+	return int32(n)
+}
+
+// The problems a ValidationException lists, worded as AWS words them.
+
+func badValue(value, path, constraint string) string {
+	return fmt.Sprintf("Value '%s' at '%s' failed to satisfy constraint: %s", value, path, constraint)
+}
+
+func nullValue(path string) string {
+	return fmt.Sprintf("Value null at '%s' failed to satisfy constraint: Member must not be null", path)
+}
+
+// checkTimeout adds a problem when v is set and is neither NONE nor a whole
+// number of seconds.
+func checkTimeout(problems []string, path string, v *string) []string {
+	if v == nil || *v == none {
+		return problems
+	}
+	if _, ok := seconds(*v); !ok {
+		problems = append(problems, badValue(*v, path, "Member must be NONE or a whole number of seconds"))
+	}
+	return problems
+}
+
+// checkPriority adds a problem when v is set and is not a Java int.
+func checkPriority(problems []string, path string, v *string) []string {
+	if v == nil {
+		return problems
+	}
+	if _, err := strconv.ParseInt(*v, 10, 32); err != nil {
+		problems = append(problems, badValue(*v, path, "Member must be an integer from -2147483648 to 2147483647"))
+	}
+	return problems
+}
+
+// validationFault is a ValidationException listing problems.
+func validationFault(problems []string) error {
+	noun := "error"
+	if len(problems) > 1 {
+		noun = "errors"
+	}
+	return swfapi.NewFault(swfapi.CodeValidation, "%d validation %s detected: %s", len(problems), noun, strings.Join(problems, "; "))
+}
+
+func (e *Execution) unknownExecution() error {
+	return swfapi.NewFault(swfapi.CodeUnknownResource, "Unknown execution: WorkflowExecution=[workflowId=%s, runId=%s]", e.WorkflowID, e.RunID)
+}
+
+func unknownDecisionTask(scheduledEventID int64) error {
+	return swfapi.NewFault(swfapi.CodeUnknownResource, "Unknown decision task, scheduledEventId = %d", scheduledEventID)
+}
+
+func unknownActivity(scheduledEventID int64) error {
+	return swfapi.NewFault(swfapi.CodeUnknownResource, "Unknown activity, scheduledEventId = %d", scheduledEventID)
+}
