@@ -88,9 +88,15 @@ func TestStartFaults(t *testing.T) {
 		code, msg string
 	}{
 		{"no task list anywhere", bare(nil), swfapi.WorkflowTypeConfiguration{}, swfapi.CodeDefaultUndefined, "defaultTaskList"},
-		{"no execution timeout", bare(nil), withDefault(func(c *swfapi.WorkflowTypeConfiguration) { c.DefaultExecutionStartToCloseTimeout = nil; c.DefaultChildPolicy = nil }),
+		{"no execution timeout", bare(nil), withDefault(func(c *swfapi.WorkflowTypeConfiguration) {
+			c.DefaultExecutionStartToCloseTimeout = nil
+			c.DefaultChildPolicy = nil
+		}),
 			swfapi.CodeDefaultUndefined, "defaultExecutionStartToCloseTimeout"},
-		{"no task timeout", bare(nil), withDefault(func(c *swfapi.WorkflowTypeConfiguration) { c.DefaultTaskStartToCloseTimeout = nil; c.DefaultChildPolicy = nil }),
+		{"no task timeout", bare(nil), withDefault(func(c *swfapi.WorkflowTypeConfiguration) {
+			c.DefaultTaskStartToCloseTimeout = nil
+			c.DefaultChildPolicy = nil
+		}),
 			swfapi.CodeDefaultUndefined, "defaultTaskStartToCloseTimeout"},
 		{"no child policy", bare(nil), withDefault(func(c *swfapi.WorkflowTypeConfiguration) { c.DefaultChildPolicy = nil }),
 			swfapi.CodeDefaultUndefined, "defaultChildPolicy"},

@@ -1,0 +1,322 @@
+package engine
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/openswf/openswf/internal/swfapi"
+)
+
+func TestDecisionTaskLifecycle(t *testing.T) {
+	h := newHarness(t, nil, Limits{})
+	delete(h.tasks, "decision/2") // the service takes the task it hands out
+	fx := h.do("StartDecisionTask", func() (Effects, error) { return h.e.StartDecisionTask(2, "me", h.now) })
+	equalLines(t, "start", h.eventsOf(fx), []string{"3 DecisionTaskStarted identity=me scheduledEventId=2"})
+	if len(fx.Timers) != 1 || fx.Timers[0] != (Timer{Key: "decision/2/START_TO_CLOSE", FireAt: t0.Add(30 * time.Second)}) {
+		t.Fatalf("timers %+v", fx.Timers)
+	}
+	if len(fx.RemoveTasks) != 0 {
+		t.Fatalf("a started task is consumed by the service, not removed: %+v", fx.RemoveTasks)
+	}
+	h.advance(time.Second)
+	fx = h.do("CompleteDecisionTask", func() (Effects, error) {
+		return h.e.CompleteDecisionTask(2, 3, &swfapi.RespondDecisionTaskCompletedInput{ExecutionContext: swfapi.Ptr("ctx")}, nil, h.now)
+	})
+	equalLines(t, "complete", h.eventsOf(fx), []string{"4 DecisionTaskCompleted executionContext=ctx scheduledEventId=2 startedEventId=3"})
+	if len(fx.RemoveTimers) != 1 || fx.RemoveTimers[0] != "decision/2/START_TO_CLOSE" {
+		t.Fatalf("remove timers %v", fx.RemoveTimers)
+	}
+	if h.e.PreviousStartedEventID != 3 || *h.e.LatestExecutionContext != "ctx" || h.e.Decision != nil {
+		t.Fatalf("state %+v", h.e)
+	}
+	// A later completion without a context keeps the latest one.
+	h.do("Signal", func() (Effects, error) { return h.e.Signal("s", nil, h.now) })
+	h.decide()
+	if *h.e.LatestExecutionContext != "ctx" || h.e.PreviousStartedEventID != 7 {
+		t.Fatalf("context %q previous %d", *h.e.LatestExecutionContext, h.e.PreviousStartedEventID)
+	}
+}
+
+func TestStartDecisionTaskWithTaskTimeoutNone(t *testing.T) {
+	req := startRequest()
+	req.TaskStartToCloseTimeout = swfapi.Ptr("NONE")
+	h := newHarness(t, req, Limits{})
+	delete(h.tasks, "decision/2")
+	fx := h.do("StartDecisionTask", func() (Effects, error) { return h.e.StartDecisionTask(2, "", h.now) })
+	equalLines(t, "start", h.eventsOf(fx), []string{"3 DecisionTaskStarted scheduledEventId=2"})
+	if len(fx.Timers) != 0 {
+		t.Fatalf("NONE armed %v", fx.Timers)
+	}
+}
+
+func TestStaleDecisionTasks(t *testing.T) {
+	h := newHarness(t, nil, Limits{})
+	in := &swfapi.RespondDecisionTaskCompletedInput{}
+	check := func(name string, f func() (Effects, error), code, msg string) {
+		t.Helper()
+		fault := h.fail(name, f)
+		if fault.Code != code || fault.Message != msg {
+			t.Errorf("%s: %s %q, want %s %q", name, fault.Code, fault.Message, code, msg)
+		}
+	}
+	unknown := "Unknown decision task, scheduledEventId = "
+	check("complete before start", func() (Effects, error) { return h.e.CompleteDecisionTask(2, 3, in, nil, h.now) }, swfapi.CodeUnknownResource, unknown+"2")
+	check("start another task", func() (Effects, error) { return h.e.StartDecisionTask(5, "", h.now) }, swfapi.CodeUnknownResource, unknown+"5")
+	h.startDecision()
+	check("start twice", func() (Effects, error) { return h.e.StartDecisionTask(2, "", h.now) }, swfapi.CodeUnknownResource, unknown+"2")
+	check("other attempt", func() (Effects, error) { return h.e.CompleteDecisionTask(2, 4, in, nil, h.now) }, swfapi.CodeUnknownResource, unknown+"2")
+	h.decide()
+	check("complete twice", func() (Effects, error) { return h.e.CompleteDecisionTask(2, 3, in, nil, h.now) }, swfapi.CodeUnknownResource, unknown+"2")
+	h.do("Terminate", func() (Effects, error) { return h.e.Terminate(nil, nil, nil, h.now) })
+	closed := "Unknown execution: WorkflowExecution=[workflowId=wf-1, runId=run-1]"
+	check("closed start", func() (Effects, error) { return h.e.StartDecisionTask(2, "", h.now) }, swfapi.CodeUnknownResource, closed)
+	check("closed complete", func() (Effects, error) { return h.e.CompleteDecisionTask(2, 3, in, nil, h.now) }, swfapi.CodeUnknownResource, closed)
+}
+
+func TestDecisionTimesOut(t *testing.T) {
+	h := newHarness(t, nil, Limits{})
+	sched, started := h.startDecision()
+	h.advance(29 * time.Second)
+	h.fireDue()
+	if len(h.history) != 3 {
+		t.Fatalf("fired early: %v", h.since(4))
+	}
+	h.advance(time.Second)
+	h.fireDue()
+	equalLines(t, "timeout", h.since(4), []string{
+		"4 DecisionTaskTimedOut scheduledEventId=2 startedEventId=3 timeoutType=START_TO_CLOSE",
+		"5 DecisionTaskScheduled startToCloseTimeout=30 taskList=deciders",
+	})
+	fault := h.fail("late completion", func() (Effects, error) {
+		return h.e.CompleteDecisionTask(sched, started, &swfapi.RespondDecisionTaskCompletedInput{}, nil, h.now)
+	})
+	if fault.Message != "Unknown decision task, scheduledEventId = 2" {
+		t.Fatal(fault)
+	}
+	// The old timer key is stale now.
+	fx := h.do("stale", func() (Effects, error) { return h.e.FireTimer("decision/2/START_TO_CLOSE", h.now) })
+	if len(fx.Events)+len(fx.Timers)+len(fx.RemoveTimers) != 0 {
+		t.Fatalf("stale key did something: %+v", fx)
+	}
+}
+
+func TestOneDecisionTaskAtATime(t *testing.T) {
+	h := newHarness(t, nil, Limits{})
+	// Scheduled but not started: the task will show the signal.
+	h.do("Signal", func() (Effects, error) { return h.e.Signal("one", swfapi.Ptr("x"), h.now) })
+	equalLines(t, "while scheduled", h.since(3), []string{"3 WorkflowExecutionSignaled externalInitiatedEventId=0 input=x signalName=one"})
+	// Started: a new task follows the completion.
+	h.startDecision()
+	h.do("Signal", func() (Effects, error) { return h.e.Signal("two", nil, h.now) })
+	h.do("Signal", func() (Effects, error) { return h.e.Signal("three", nil, h.now) })
+	if !h.e.DecisionPending {
+		t.Fatal("no pending flag")
+	}
+	h.decide(marker("m", ""))
+	equalLines(t, "after completion", h.since(5), []string{
+		"5 WorkflowExecutionSignaled externalInitiatedEventId=0 signalName=two",
+		"6 WorkflowExecutionSignaled externalInitiatedEventId=0 signalName=three",
+		"7 DecisionTaskCompleted scheduledEventId=2 startedEventId=4",
+		"8 MarkerRecorded decisionTaskCompletedEventId=7 markerName=m",
+		"9 DecisionTaskScheduled startToCloseTimeout=30 taskList=deciders",
+	})
+	if h.e.DecisionPending {
+		t.Fatal("pending flag kept")
+	}
+	// Nothing new: no decision task follows.
+	h.decide()
+	if h.e.Decision != nil {
+		t.Fatal("decision task without cause")
+	}
+}
+
+func TestCloseDecisions(t *testing.T) {
+	cases := []struct {
+		name     string
+		decision swfapi.Decision
+		status   swfapi.CloseStatus
+		closed   string
+		failed   string
+	}{
+		{"complete", completeWorkflow("done"), swfapi.CloseStatusCompleted,
+			"5 WorkflowExecutionCompleted decisionTaskCompletedEventId=4 result=done",
+			"5 CompleteWorkflowExecutionFailed cause=UNHANDLED_DECISION decisionTaskCompletedEventId=4"},
+		{"fail", failWorkflow("bad"), swfapi.CloseStatusFailed,
+			"5 WorkflowExecutionFailed decisionTaskCompletedEventId=4 reason=bad",
+			"5 FailWorkflowExecutionFailed cause=UNHANDLED_DECISION decisionTaskCompletedEventId=4"},
+		{"cancel", cancelWorkflow("bye"), swfapi.CloseStatusCanceled,
+			"5 WorkflowExecutionCanceled decisionTaskCompletedEventId=4 details=bye",
+			"5 CancelWorkflowExecutionFailed cause=UNHANDLED_DECISION decisionTaskCompletedEventId=4"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, nil, Limits{})
+			h.advance(time.Second)
+			fx := h.decide(tc.decision)
+			equalLines(t, "events", h.since(4), []string{"4 DecisionTaskCompleted scheduledEventId=2 startedEventId=3", tc.closed})
+			if !fx.Closed || h.e.Open || h.e.CloseStatus != tc.status || !h.e.ClosedAt.Equal(t0.Add(time.Second)) {
+				t.Fatalf("not closed: %+v", h.e)
+			}
+			info := h.e.Info()
+			if *info.ExecutionStatus != swfapi.ExecutionStatusClosed || *info.CloseStatus != tc.status || !info.CloseTimestamp.Equal(h.now) {
+				t.Fatalf("info %+v", info)
+			}
+			if len(h.timers)+len(h.tasks) != 0 {
+				t.Fatalf("left behind %v %v", h.timers, h.tasks)
+			}
+		})
+		t.Run(tc.name+" with unhandled events", func(t *testing.T) {
+			h := newHarness(t, nil, Limits{})
+			h.startDecision()
+			h.do("Signal", func() (Effects, error) { return h.e.Signal("late", nil, h.now) })
+			h.decide(tc.decision)
+			equalLines(t, "events", h.since(5), []string{
+				"5 DecisionTaskCompleted scheduledEventId=2 startedEventId=3",
+				strings.ReplaceAll(strings.Replace(tc.failed, "5 ", "6 ", 1), "=4", "=5"),
+				"7 DecisionTaskScheduled startToCloseTimeout=30 taskList=deciders",
+			})
+			if !h.e.Open {
+				t.Fatal("closed despite the unhandled event")
+			}
+			h.decide(tc.decision) // the decider has now seen the signal
+			if h.e.Open {
+				t.Fatal("still open")
+			}
+		})
+	}
+}
+
+func TestMarker(t *testing.T) {
+	h := newHarness(t, nil, Limits{})
+	h.decide(marker("m1", ""), marker("m2", `"d"`))
+	equalLines(t, "markers", h.since(5), []string{
+		"5 MarkerRecorded decisionTaskCompletedEventId=4 markerName=m1",
+		`6 MarkerRecorded decisionTaskCompletedEventId=4 details="d" markerName=m2`,
+	})
+	if h.e.Decision != nil {
+		t.Fatal("a marker needs no decision task")
+	}
+}
+
+func TestBatchesRejectedWhole(t *testing.T) {
+	noAttrs := func(t swfapi.DecisionType) swfapi.Decision { return swfapi.Decision{DecisionType: swfapi.Ptr(t)} }
+	cases := []struct {
+		name      string
+		in        *swfapi.RespondDecisionTaskCompletedInput
+		code, msg string
+	}{
+		{"close not last", &swfapi.RespondDecisionTaskCompletedInput{Decisions: []swfapi.Decision{completeWorkflow("r"), marker("m", "")}},
+			swfapi.CodeValidation, "Close must be last decision in list"},
+		{"continue-as-new not last", &swfapi.RespondDecisionTaskCompletedInput{Decisions: []swfapi.Decision{
+			{DecisionType: swfapi.Ptr(swfapi.DecisionTypeContinueAsNewWorkflowExecution), ContinueAsNewWorkflowExecutionDecisionAttributes: &swfapi.ContinueAsNewWorkflowExecutionDecisionAttributes{}},
+			completeWorkflow("r")}},
+			swfapi.CodeValidation, "Close must be last decision in list"},
+		{"missing attributes", &swfapi.RespondDecisionTaskCompletedInput{Decisions: []swfapi.Decision{marker("m", ""), noAttrs(swfapi.DecisionTypeStartTimer)}},
+			swfapi.CodeValidation, "1 validation error detected: Value null at 'decisions.2.member.startTimerDecisionAttributes' failed to satisfy constraint: Member must not be null"},
+		{"two missing", &swfapi.RespondDecisionTaskCompletedInput{Decisions: []swfapi.Decision{noAttrs(swfapi.DecisionTypeScheduleActivityTask), noAttrs(swfapi.DecisionTypeCompleteWorkflowExecution)}},
+			swfapi.CodeValidation, "2 validation errors detected: Value null at 'decisions.1.member.scheduleActivityTaskDecisionAttributes' failed to satisfy constraint: Member must not be null; Value null at 'decisions.2.member.completeWorkflowExecutionDecisionAttributes' failed to satisfy constraint: Member must not be null"},
+		{"bad timer duration", &swfapi.RespondDecisionTaskCompletedInput{Decisions: []swfapi.Decision{startTimer("t", "NONE")}},
+			swfapi.CodeValidation, "1 validation error detected: Value 'NONE' at 'decisions.1.member.startTimerDecisionAttributes.startToFireTimeout' failed to satisfy constraint: Member must be a whole number of seconds"},
+		{"negative timer duration", &swfapi.RespondDecisionTaskCompletedInput{Decisions: []swfapi.Decision{startTimer("t", "-5")}},
+			swfapi.CodeValidation, "1 validation error detected: Value '-5' at 'decisions.1.member.startTimerDecisionAttributes.startToFireTimeout' failed to satisfy constraint: Member must be a whole number of seconds"},
+		{"bad activity timeout", &swfapi.RespondDecisionTaskCompletedInput{Decisions: []swfapi.Decision{schedule("a", "act/1", func(a *swfapi.ScheduleActivityTaskDecisionAttributes) {
+			a.HeartbeatTimeout = swfapi.Ptr("5m")
+		})}}, swfapi.CodeValidation, "1 validation error detected: Value '5m' at 'decisions.1.member.scheduleActivityTaskDecisionAttributes.heartbeatTimeout' failed to satisfy constraint: Member must be NONE or a whole number of seconds"},
+		{"bad activity priority", &swfapi.RespondDecisionTaskCompletedInput{Decisions: []swfapi.Decision{schedule("a", "act/1", func(a *swfapi.ScheduleActivityTaskDecisionAttributes) {
+			a.TaskPriority = swfapi.Ptr("1.5")
+		})}}, swfapi.CodeValidation, "1 validation error detected: Value '1.5' at 'decisions.1.member.scheduleActivityTaskDecisionAttributes.taskPriority' failed to satisfy constraint: Member must be an integer from -2147483648 to 2147483647"},
+		{"bad override timeout", &swfapi.RespondDecisionTaskCompletedInput{TaskList: taskList("x"), TaskListScheduleToStartTimeout: swfapi.Ptr("x")},
+			swfapi.CodeValidation, "1 validation error detected: Value 'x' at 'taskListScheduleToStartTimeout' failed to satisfy constraint: Member must be NONE or a whole number of seconds"},
+	}
+	for _, dt := range []swfapi.DecisionType{swfapi.DecisionTypeContinueAsNewWorkflowExecution, swfapi.DecisionTypeSignalExternalWorkflowExecution,
+		swfapi.DecisionTypeRequestCancelExternalWorkflowExecution, swfapi.DecisionTypeStartChildWorkflowExecution, swfapi.DecisionTypeScheduleLambdaFunction} {
+		d := swfapi.Decision{DecisionType: swfapi.Ptr(dt),
+			ContinueAsNewWorkflowExecutionDecisionAttributes:         &swfapi.ContinueAsNewWorkflowExecutionDecisionAttributes{},
+			SignalExternalWorkflowExecutionDecisionAttributes:        &swfapi.SignalExternalWorkflowExecutionDecisionAttributes{},
+			RequestCancelExternalWorkflowExecutionDecisionAttributes: &swfapi.RequestCancelExternalWorkflowExecutionDecisionAttributes{},
+			StartChildWorkflowExecutionDecisionAttributes:            &swfapi.StartChildWorkflowExecutionDecisionAttributes{},
+			ScheduleLambdaFunctionDecisionAttributes:                 &swfapi.ScheduleLambdaFunctionDecisionAttributes{},
+		}
+		cases = append(cases, struct {
+			name      string
+			in        *swfapi.RespondDecisionTaskCompletedInput
+			code, msg string
+		}{"not yet " + string(dt), &swfapi.RespondDecisionTaskCompletedInput{Decisions: []swfapi.Decision{marker("m", ""), d}},
+			swfapi.CodeNotImplemented, string(dt) + " decisions are not available in this version of openswf yet"})
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, nil, Limits{})
+			sched, started := h.startDecision()
+			fault := h.fail("complete", func() (Effects, error) {
+				return h.e.CompleteDecisionTask(sched, started, tc.in, testTypes(), h.now)
+			})
+			if fault.Code != tc.code || fault.Message != tc.msg {
+				t.Fatalf("got %s %q\nwant %s %q", fault.Code, fault.Message, tc.code, tc.msg)
+			}
+			// Nothing was applied: the same task can still be completed.
+			h.decide(completeWorkflow("ok"))
+			if h.e.Open {
+				t.Fatal("token not usable after a rejected batch")
+			}
+		})
+	}
+}
+
+func TestTaskListOverride(t *testing.T) {
+	t.Run("permanent", func(t *testing.T) {
+		h := newHarness(t, nil, Limits{})
+		h.respond(&swfapi.RespondDecisionTaskCompletedInput{TaskList: taskList("elsewhere")})
+		equalLines(t, "completed", h.since(4), []string{"4 DecisionTaskCompleted scheduledEventId=2 startedEventId=3 taskList=elsewhere"})
+		fx := h.do("Signal", func() (Effects, error) { return h.e.Signal("s", nil, h.now) })
+		equalLines(t, "scheduled", h.eventsOf(fx)[1:], []string{"6 DecisionTaskScheduled startToCloseTimeout=30 taskList=elsewhere"})
+		if fx.Tasks[0].TaskList != "elsewhere" {
+			t.Fatalf("task %+v", fx.Tasks)
+		}
+		if *h.e.Detail().ExecutionConfiguration.TaskList.Name != "deciders" {
+			t.Fatal("the configuration keeps the run's own task list")
+		}
+	})
+	t.Run("temporary, not started in time", func(t *testing.T) {
+		h := newHarness(t, nil, Limits{})
+		h.respond(&swfapi.RespondDecisionTaskCompletedInput{TaskList: taskList("elsewhere"), TaskListScheduleToStartTimeout: swfapi.Ptr("5")})
+		h.do("Signal", func() (Effects, error) { return h.e.Signal("s", nil, h.now) })
+		h.advance(5 * time.Second)
+		h.fireDue()
+		equalLines(t, "events", h.since(4), []string{
+			"4 DecisionTaskCompleted scheduledEventId=2 startedEventId=3 taskList=elsewhere taskListScheduleToStartTimeout=5",
+			"5 WorkflowExecutionSignaled externalInitiatedEventId=0 signalName=s",
+			"6 DecisionTaskScheduled scheduleToStartTimeout=5 startToCloseTimeout=30 taskList=elsewhere",
+			"7 DecisionTaskTimedOut scheduledEventId=6 startedEventId=0 timeoutType=SCHEDULE_TO_START",
+			"8 DecisionTaskScheduled startToCloseTimeout=30 taskList=deciders",
+		})
+	})
+	t.Run("temporary, started then timed out", func(t *testing.T) {
+		h := newHarness(t, nil, Limits{})
+		h.respond(&swfapi.RespondDecisionTaskCompletedInput{TaskList: taskList("elsewhere"), TaskListScheduleToStartTimeout: swfapi.Ptr("5")})
+		h.do("Signal", func() (Effects, error) { return h.e.Signal("s", nil, h.now) })
+		h.advance(4 * time.Second)
+		h.startDecision()
+		h.advance(30 * time.Second)
+		h.fireDue()
+		equalLines(t, "events", h.since(8), []string{
+			"8 DecisionTaskTimedOut scheduledEventId=6 startedEventId=7 timeoutType=START_TO_CLOSE",
+			"9 DecisionTaskScheduled startToCloseTimeout=30 taskList=deciders",
+		})
+	})
+}
+
+func TestActivityTypesNamed(t *testing.T) {
+	e := &Execution{}
+	got := e.ActivityTypesNamed(&swfapi.RespondDecisionTaskCompletedInput{Decisions: []swfapi.Decision{
+		schedule("a", "x/1"), marker("m", ""), schedule("b", "y/2"), schedule("c", "x/1"),
+		{DecisionType: swfapi.Ptr(swfapi.DecisionTypeScheduleActivityTask)},
+	}})
+	if len(got) != 2 || got[0] != (TypeRef{"x", "1"}) || got[1] != (TypeRef{"y", "2"}) {
+		t.Fatalf("got %v", got)
+	}
+	if e.ActivityTypesNamed(nil) != nil {
+		t.Fatal("nil input")
+	}
+}
