@@ -1,0 +1,169 @@
+package postgres
+
+import (
+	"log/slog"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"testing/fstest"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+func versions(t *testing.T, pool *pgxpool.Pool) []int {
+	t.Helper()
+	rows, err := pool.Query(t.Context(), `SELECT version FROM schema_migrations ORDER BY version`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []int
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+func TestMigrate(t *testing.T) {
+	logger := slog.New(slog.DiscardHandler)
+	first := fstest.MapFS{
+		"0001_a.sql": {Data: []byte(`CREATE TABLE a (x integer); INSERT INTO a VALUES (1);`)},
+		"README.md":  {Data: []byte(`not a migration`)},
+	}
+	second := fstest.MapFS{
+		"0001_a.sql": first["0001_a.sql"],
+		// A second CREATE TABLE a would fail: 0001 must not run again.
+		"0002_b.sql": {Data: []byte(`CREATE TABLE b (y text); INSERT INTO a VALUES (2);`)},
+	}
+	broken := fstest.MapFS{
+		"0001_a.sql": first["0001_a.sql"],
+		"0002_b.sql": second["0002_b.sql"],
+		// The first statement succeeds, the second fails: neither may stay.
+		"0003_c.sql": {Data: []byte(`CREATE TABLE c (z integer); INSERT INTO nowhere VALUES (1);`)},
+	}
+
+	ctx := t.Context()
+	pool, err := newPool(t)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := migrate(ctx, pool, first, logger); err != nil {
+		t.Fatal(err)
+	}
+	if err := migrate(ctx, pool, second, logger); err != nil {
+		t.Fatal(err)
+	}
+	if err := migrate(ctx, pool, second, logger); err != nil {
+		t.Fatalf("re-running finished migrations: %v", err)
+	}
+	var n int
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM a`).Scan(&n); err != nil || n != 2 {
+		t.Errorf("rows in a = %d, %v; want 2 (each migration once)", n, err)
+	}
+	err = migrate(ctx, pool, broken, logger)
+	if err == nil || !strings.Contains(err.Error(), "0003_c") {
+		t.Fatalf("broken migration: got %v, want an error naming it", err)
+	}
+	if got := versions(t, pool); !slices.Equal(got, []int{1, 2}) {
+		t.Errorf("recorded versions = %v, want [1 2]", got)
+	}
+	var exists bool
+	if err := pool.QueryRow(ctx, `SELECT to_regclass('c') IS NOT NULL`).Scan(&exists); err != nil || exists {
+		t.Errorf("table c of the failed migration exists (%v)", err)
+	}
+}
+
+func newPool(t *testing.T) (*pgxpool.Pool, error) {
+	pool, err := pgxpool.New(t.Context(), pg.Database(t))
+	if err == nil {
+		t.Cleanup(pool.Close)
+	}
+	return pool, err
+}
+
+// TestConcurrentOpen starts several nodes on one new database at once: the
+// advisory lock must make them apply each migration once, and all start.
+func TestConcurrentOpen(t *testing.T) {
+	url := pg.Database(t)
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			s, err := Open(t.Context(), url, nil)
+			if err != nil {
+				t.Errorf("Open: %v", err)
+				return
+			}
+			s.Close()
+		})
+	}
+	wg.Wait()
+	steps, err := loadMigrations(embeddedMigrations())
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool, err := pgxpool.New(t.Context(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	if got := versions(t, pool); len(got) != len(steps) {
+		t.Errorf("recorded versions %v, want one per migration (%d)", got, len(steps))
+	}
+}
+
+func TestLoadMigrationsRejects(t *testing.T) {
+	tests := []struct {
+		name string
+		fsys fstest.MapFS
+		want string
+	}{
+		{"no number", fstest.MapFS{"init.sql": {}}, "0001_name.sql"},
+		{"no name", fstest.MapFS{"0001.sql": {}}, "0001_name.sql"},
+		{"zero", fstest.MapFS{"0000_x.sql": {}}, "0001_name.sql"},
+		{"shared version", fstest.MapFS{"0001_a.sql": {}, "001_b.sql": {}}, "share version 1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := loadMigrations(tt.fsys)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("got %v, want an error containing %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestEmbeddedMigrationsLoad(t *testing.T) {
+	ms, err := loadMigrations(embeddedMigrations())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, m := range ms {
+		if m.version != i+1 {
+			t.Errorf("migration %d has version %d; versions must run 1, 2, 3...", i, m.version)
+		}
+	}
+}
+
+func TestOpenFails(t *testing.T) {
+	tests := []struct {
+		name string
+		url  string
+	}{
+		{"not a URL", "postgres://%zz"},
+		{"no server", "postgres:///x?host=" + t.TempDir() + "&connect_timeout=2"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := Open(t.Context(), tt.url, nil)
+			if err == nil {
+				s.Close()
+				t.Fatal("Open succeeded")
+			}
+		})
+	}
+}

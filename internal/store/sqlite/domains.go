@@ -1,0 +1,216 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/openswf/openswf/internal/store"
+)
+
+const domainCols = `name, description, retention, status, tags, created_at`
+
+func scanDomain(row scanner) (store.Domain, error) {
+	var (
+		d       store.Domain
+		tags    string
+		created int64
+	)
+	if err := row.Scan(&d.Name, &d.Description, &d.Retention, &d.Status, &tags, &created); err != nil {
+		return store.Domain{}, err
+	}
+	var err error
+	if d.Tags, err = decodeTags(tags); err != nil {
+		return store.Domain{}, fmt.Errorf("domain %q: %w", d.Name, err)
+	}
+	d.CreatedAt = fromMillis(created)
+	return d, nil
+}
+
+// storedDomain returns d as a read would return it after d is written, so
+// that the update methods and GetDomain agree (times cut to milliseconds,
+// UTC).
+func storedDomain(d store.Domain) store.Domain {
+	d.CreatedAt = fromMillis(millis(d.CreatedAt))
+	if len(d.Tags) == 0 {
+		d.Tags = nil
+	} else {
+		d.Tags = append([]store.Tag(nil), d.Tags...)
+	}
+	return d
+}
+
+func notFoundDomain(name string) error {
+	return fmt.Errorf("%w: domain %q", store.ErrNotFound, name)
+}
+
+// CreateDomain implements store.Store.
+func (s *Store) CreateDomain(ctx context.Context, d store.Domain, limit int) error {
+	tags, err := encodeTags(d.Tags)
+	if err != nil {
+		return err
+	}
+	return s.inTx(ctx, "create domain", func(tx *sql.Tx) error {
+		var exists bool
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM domains WHERE name = ?)`, d.Name).Scan(&exists); err != nil {
+			return s.dbErr(ctx, "create domain", err)
+		}
+		if exists {
+			return fmt.Errorf("%w: domain %q", store.ErrExists, d.Name)
+		}
+		if limit > 0 {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM domains`).Scan(&n); err != nil {
+				return s.dbErr(ctx, "create domain", err)
+			}
+			if n >= limit {
+				return fmt.Errorf("%w: %d domains", store.ErrLimit, n)
+			}
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO domains (`+domainCols+`) VALUES (?, ?, ?, ?, ?, ?)`,
+			d.Name, d.Description, d.Retention, d.Status, tags, millis(d.CreatedAt))
+		if isUnique(err) {
+			return fmt.Errorf("%w: domain %q", store.ErrExists, d.Name)
+		}
+		if err != nil {
+			return s.dbErr(ctx, "create domain", err)
+		}
+		return nil
+	})
+}
+
+// GetDomain implements store.Store.
+func (s *Store) GetDomain(ctx context.Context, name string) (store.Domain, error) {
+	d, err := scanDomain(s.read.QueryRowContext(ctx, `SELECT `+domainCols+` FROM domains WHERE name = ?`, name))
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.Domain{}, notFoundDomain(name)
+	}
+	if err != nil {
+		return store.Domain{}, s.dbErr(ctx, "get domain", err)
+	}
+	return d, nil
+}
+
+// loadDomain reads a domain inside a write transaction; the transaction
+// holds SQLite's write lock, so the row cannot change before it commits.
+func (s *Store) loadDomain(ctx context.Context, tx *sql.Tx, op, name string) (store.Domain, error) {
+	d, err := scanDomain(tx.QueryRowContext(ctx, `SELECT `+domainCols+` FROM domains WHERE name = ?`, name))
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.Domain{}, notFoundDomain(name)
+	}
+	if err != nil {
+		return store.Domain{}, s.dbErr(ctx, op, err)
+	}
+	return d, nil
+}
+
+// UpdateDomain implements store.Store. The name is the row's key, so a
+// change to it is ignored.
+func (s *Store) UpdateDomain(ctx context.Context, name string, change func(*store.Domain) error) (store.Domain, error) {
+	var out store.Domain
+	err := s.inTx(ctx, "update domain", func(tx *sql.Tx) error {
+		d, err := s.loadDomain(ctx, tx, "update domain", name)
+		if err != nil {
+			return err
+		}
+		if err := change(&d); err != nil {
+			return err
+		}
+		d.Name = name
+		tags, err := encodeTags(d.Tags)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx,
+			`UPDATE domains SET description = ?, retention = ?, status = ?, tags = ?, created_at = ? WHERE name = ?`,
+			d.Description, d.Retention, d.Status, tags, millis(d.CreatedAt), name); err != nil {
+			return s.dbErr(ctx, "update domain", err)
+		}
+		out = storedDomain(d)
+		return nil
+	})
+	if err != nil {
+		return store.Domain{}, err
+	}
+	return out, nil
+}
+
+// DeprecateDomain implements store.Store.
+func (s *Store) DeprecateDomain(ctx context.Context, name string, at time.Time, check func(store.Domain) error) (store.Domain, error) {
+	var out store.Domain
+	err := s.inTx(ctx, "deprecate domain", func(tx *sql.Tx) error {
+		d, err := s.loadDomain(ctx, tx, "deprecate domain", name)
+		if err != nil {
+			return err
+		}
+		if err := check(d); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE domains SET status = ? WHERE name = ?`, store.StatusDeprecated, name); err != nil {
+			return s.dbErr(ctx, "deprecate domain", err)
+		}
+		if _, err := tx.ExecContext(ctx,
+			`UPDATE types SET status = ?, deprecated_at = ? WHERE domain = ? AND status = ?`,
+			store.StatusDeprecated, millis(at), name, store.StatusRegistered); err != nil {
+			return s.dbErr(ctx, "deprecate domain", err)
+		}
+		d.Status = store.StatusDeprecated
+		out = d
+		return nil
+	})
+	if err != nil {
+		return store.Domain{}, err
+	}
+	return out, nil
+}
+
+// ListDomains implements store.Store.
+func (s *Store) ListDomains(ctx context.Context, q store.DomainQuery) ([]store.Domain, error) {
+	var (
+		sb   strings.Builder
+		args []any
+	)
+	sb.WriteString(`SELECT ` + domainCols + ` FROM domains WHERE 1 = 1`)
+	if q.Status != "" {
+		sb.WriteString(` AND status = ?`)
+		args = append(args, q.Status)
+	}
+	if q.After != "" {
+		sb.WriteString(` AND name ` + pick(q.Reverse, "<", ">") + ` ?`)
+		args = append(args, q.After)
+	}
+	sb.WriteString(` ORDER BY name ` + pick(q.Reverse, "DESC", "ASC"))
+	if q.Limit > 0 {
+		sb.WriteString(` LIMIT ?`)
+		args = append(args, q.Limit)
+	}
+	rows, err := s.read.QueryContext(ctx, sb.String(), args...)
+	if err != nil {
+		return nil, s.dbErr(ctx, "list domains", err)
+	}
+	defer rows.Close()
+	var out []store.Domain
+	for rows.Next() {
+		d, err := scanDomain(rows)
+		if err != nil {
+			return nil, s.dbErr(ctx, "list domains", err)
+		}
+		out = append(out, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.dbErr(ctx, "list domains", err)
+	}
+	return out, nil
+}
+
+// pick returns a when cond holds and b otherwise; it keeps the fixed SQL
+// fragments of the list queries readable.
+func pick(cond bool, a, b string) string {
+	if cond {
+		return a
+	}
+	return b
+}

@@ -1,0 +1,169 @@
+package sqlite
+
+import (
+	"database/sql"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"testing/fstest"
+)
+
+func openRaw(t *testing.T, path string) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("sqlite", dsn(path, "_txlock=immediate"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.SetMaxOpenConns(1)
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func versions(t *testing.T, db *sql.DB) []int {
+	t.Helper()
+	rows, err := db.QueryContext(t.Context(), `SELECT version FROM schema_migrations ORDER BY version`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []int
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+func TestMigrate(t *testing.T) {
+	logger := slog.New(slog.DiscardHandler)
+	first := fstest.MapFS{
+		"0001_a.sql": {Data: []byte(`CREATE TABLE a (x INTEGER); INSERT INTO a VALUES (1);`)},
+		"README.md":  {Data: []byte(`not a migration`)},
+	}
+	second := fstest.MapFS{
+		"0001_a.sql": first["0001_a.sql"],
+		// A second CREATE TABLE a would fail: 0001 must not run again.
+		"0002_b.sql": {Data: []byte(`CREATE TABLE b (y TEXT); INSERT INTO a VALUES (2);`)},
+	}
+	broken := fstest.MapFS{
+		"0001_a.sql": first["0001_a.sql"],
+		"0002_b.sql": second["0002_b.sql"],
+		// The first statement succeeds, the second fails: neither may stay.
+		"0003_c.sql": {Data: []byte(`CREATE TABLE c (z INTEGER); INSERT INTO nowhere VALUES (1);`)},
+	}
+
+	db := openRaw(t, filepath.Join(t.TempDir(), "m.db"))
+	ctx := t.Context()
+	if err := migrate(ctx, db, first, logger); err != nil {
+		t.Fatal(err)
+	}
+	if err := migrate(ctx, db, second, logger); err != nil {
+		t.Fatal(err)
+	}
+	if err := migrate(ctx, db, second, logger); err != nil {
+		t.Fatalf("re-running finished migrations: %v", err)
+	}
+	var n int
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM a`).Scan(&n); err != nil || n != 2 {
+		t.Errorf("rows in a = %d, %v; want 2 (each migration once)", n, err)
+	}
+	err := migrate(ctx, db, broken, logger)
+	if err == nil || !strings.Contains(err.Error(), "0003_c") {
+		t.Fatalf("broken migration: got %v, want an error naming it", err)
+	}
+	if got := versions(t, db); !slices.Equal(got, []int{1, 2}) {
+		t.Errorf("recorded versions = %v, want [1 2]", got)
+	}
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM c`).Scan(&n); err == nil {
+		t.Error("table c of the failed migration exists")
+	}
+}
+
+func TestLoadMigrationsRejects(t *testing.T) {
+	tests := []struct {
+		name string
+		fsys fstest.MapFS
+		want string
+	}{
+		{"no number", fstest.MapFS{"init.sql": {}}, "0001_name.sql"},
+		{"no name", fstest.MapFS{"0001.sql": {}}, "0001_name.sql"},
+		{"zero", fstest.MapFS{"0000_x.sql": {}}, "0001_name.sql"},
+		{"shared version", fstest.MapFS{"0001_a.sql": {}, "001_b.sql": {}}, "share version 1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := loadMigrations(tt.fsys)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("got %v, want an error containing %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestEmbeddedMigrationsLoad(t *testing.T) {
+	ms, err := loadMigrations(embeddedMigrations())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, m := range ms {
+		if m.version != i+1 {
+			t.Errorf("migration %d has version %d; versions must run 1, 2, 3...", i, m.version)
+		}
+	}
+}
+
+// TestOpen checks what Open promises beyond the contract: the directory is
+// made, and the connections are set up for durability and one writer.
+func TestOpen(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a", "b?c%d", "openswf.db")
+	s, err := Open(t.Context(), path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := os.Stat(path); err != nil {
+		t.Errorf("database not at the path given: %v", err)
+	}
+	pragmas := []struct {
+		db   *sql.DB
+		name string
+		want string
+	}{
+		{s.write, "journal_mode", "wal"},
+		{s.write, "synchronous", "2"}, // FULL
+		{s.write, "foreign_keys", "1"},
+		{s.write, "busy_timeout", "10000"},
+		{s.read, "query_only", "1"},
+		{s.read, "foreign_keys", "1"},
+	}
+	for _, p := range pragmas {
+		var got string
+		if err := p.db.QueryRowContext(t.Context(), "PRAGMA "+p.name).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got != p.want {
+			t.Errorf("PRAGMA %s = %s, want %s", p.name, got, p.want)
+		}
+	}
+	if got := s.write.Stats().MaxOpenConnections; got != 1 {
+		t.Errorf("writer pool allows %d connections, want 1", got)
+	}
+	if got := versions(t, s.write); len(got) == 0 {
+		t.Error("no migrations recorded")
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// Reopening finds the schema current and applies nothing.
+	s, err = Open(t.Context(), path, nil)
+	if err != nil {
+		t.Fatalf("reopen: %v", err)
+	}
+	s.Close()
+}

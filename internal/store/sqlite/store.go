@@ -1,0 +1,175 @@
+// Package sqlite keeps openswf's state in one SQLite file, through the
+// pure-Go driver modernc.org/sqlite, so the default deployment needs neither
+// cgo nor a database server.
+//
+// SQLite allows one writer at a time. Rather than let writers collide and
+// retry on SQLITE_BUSY, every write goes through a pool of exactly one
+// connection, so database/sql queues writers in Go (honouring their
+// contexts); reads use a separate pool and, thanks to WAL, never wait for
+// the writer.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	msqlite "modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/openswf/openswf/internal/store"
+)
+
+// Store is a store.Store kept in a SQLite file.
+type Store struct {
+	write  *sql.DB // exactly one connection: the only writer
+	read   *sql.DB // read-only connections
+	logger *slog.Logger
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+var _ store.Store = (*Store)(nil)
+
+const (
+	// busyTimeoutMS bounds how long a connection waits for a lock another
+	// process holds (a second openswf on the same file, a backup tool);
+	// within one process the single writer never waits on SQLite locks.
+	busyTimeoutMS = 10000
+	// readConns is the size of the read pool; WAL lets readers run side by
+	// side, and more than a few buys nothing on small machines.
+	readConns = 4
+)
+
+// Open opens, creating it and its directory when missing, the SQLite
+// database at path and brings its schema up to date.
+func Open(ctx context.Context, path string, logger *slog.Logger) (*Store, error) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	if path == "" {
+		return nil, errors.New("sqlite: empty database path")
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(abs), 0o750); err != nil {
+		return nil, fmt.Errorf("sqlite: creating the database directory: %w", err)
+	}
+
+	// synchronous=FULL: a commit is on disk before it is acknowledged; WAL's
+	// default NORMAL could lose the last commits on power loss. _txlock=
+	// immediate takes the write lock at BEGIN, so a transaction never fails
+	// half-way trying to upgrade a read lock.
+	write, err := sql.Open("sqlite", dsn(abs,
+		"_pragma=busy_timeout("+fmt.Sprint(busyTimeoutMS)+")",
+		"_pragma=journal_mode(WAL)",
+		"_pragma=synchronous(FULL)",
+		"_pragma=foreign_keys(1)",
+		"_txlock=immediate",
+	))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxIdleTime(0)
+	write.SetConnMaxLifetime(0)
+
+	s := &Store{write: write, logger: logger.With("store", "sqlite")}
+	// Ping before opening readers: it creates the file and switches it to
+	// WAL, which readers then find already set.
+	if err := write.PingContext(ctx); err != nil {
+		write.Close()
+		return nil, s.dbErr(ctx, "opening "+abs, err)
+	}
+	if err := migrate(ctx, write, embeddedMigrations(), s.logger); err != nil {
+		write.Close()
+		return nil, err
+	}
+
+	read, err := sql.Open("sqlite", dsn(abs,
+		"_pragma=busy_timeout("+fmt.Sprint(busyTimeoutMS)+")",
+		"_pragma=foreign_keys(1)",
+		"_pragma=query_only(1)",
+	))
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	read.SetMaxOpenConns(readConns)
+	read.SetMaxIdleConns(readConns)
+	s.read = read
+	s.logger.Debug("opened", "path", abs)
+	return s, nil
+}
+
+// dsn makes a file: URI for path, escaped so that a '?' or '%' in the path
+// stays part of the name, carrying the driver parameters params.
+func dsn(path string, params ...string) string {
+	u := url.URL{Path: filepath.ToSlash(path)}
+	return "file:" + u.EscapedPath() + "?" + strings.Join(params, "&")
+}
+
+// Close closes both pools; the last connection to go checkpoints the WAL
+// into the main file. Calls after Close fail.
+func (s *Store) Close() error {
+	s.closeOnce.Do(func() {
+		var errs []error
+		if s.read != nil {
+			errs = append(errs, s.read.Close())
+		}
+		errs = append(errs, s.write.Close())
+		s.closeErr = errors.Join(errs...)
+	})
+	return s.closeErr
+}
+
+// inTx runs fn in one write transaction, committing only when fn returns
+// nil. fn's own error comes back unchanged, so that callers' errors (and the
+// contract's sentinels) reach the service as they were.
+func (s *Store) inTx(ctx context.Context, op string, fn func(*sql.Tx) error) error {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return s.dbErr(ctx, op, err)
+	}
+	if err := fn(tx); err != nil {
+		if rbErr := tx.Rollback(); rbErr != nil && !errors.Is(rbErr, sql.ErrTxDone) {
+			s.logger.Warn("rollback failed", "op", op, "err", rbErr)
+		}
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return s.dbErr(ctx, op, err)
+	}
+	return nil
+}
+
+// dbErr describes a driver error. When the context has ended, that is the
+// reason worth reporting (the driver only says "interrupted"), so the error
+// wraps ctx.Err() for errors.Is.
+func (s *Store) dbErr(ctx context.Context, op string, err error) error {
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return fmt.Errorf("sqlite: %s: %w (%w)", op, ctxErr, err)
+	}
+	return fmt.Errorf("sqlite: %s: %w", op, err)
+}
+
+// isUnique reports whether err is a primary-key or unique violation: the
+// row a create raced against exists already.
+func isUnique(err error) bool {
+	var e *msqlite.Error
+	if !errors.As(err, &e) {
+		return false
+	}
+	return e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY || e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE
+}

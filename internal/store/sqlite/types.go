@@ -1,0 +1,215 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/openswf/openswf/internal/store"
+)
+
+const typeCols = `domain, kind, name, version, description, status, created_at, deprecated_at, config`
+
+func scanType(row scanner) (store.Type, error) {
+	var (
+		t          store.Type
+		kind       string
+		created    int64
+		deprecated sql.NullInt64
+	)
+	if err := row.Scan(&t.Domain, &kind, &t.Name, &t.Version, &t.Description, &t.Status,
+		&created, &deprecated, &t.Config); err != nil {
+		return store.Type{}, err
+	}
+	t.Kind = store.TypeKind(kind)
+	t.CreatedAt = fromMillis(created)
+	t.DeprecatedAt = fromNullMillis(deprecated)
+	if len(t.Config) == 0 {
+		t.Config = nil
+	}
+	return t, nil
+}
+
+// storedType returns t as a read would return it after t is written.
+func storedType(t store.Type) store.Type {
+	t.CreatedAt = fromMillis(millis(t.CreatedAt))
+	t.DeprecatedAt = fromNullMillis(nullMillis(t.DeprecatedAt))
+	if len(t.Config) == 0 {
+		t.Config = nil
+	} else {
+		t.Config = append([]byte(nil), t.Config...)
+	}
+	return t
+}
+
+func notFoundType(k store.TypeKey) error {
+	return fmt.Errorf("%w: %s type %s/%s in domain %q", store.ErrNotFound, k.Kind, k.Name, k.Version, k.Domain)
+}
+
+// checkKind refuses a kind the schema would reject, so callers get a
+// plain error rather than a constraint failure from the driver.
+func checkKind(k store.TypeKind) error {
+	if k != store.ActivityType && k != store.WorkflowType {
+		return fmt.Errorf("sqlite: unknown type kind %q", k)
+	}
+	return nil
+}
+
+// CreateType implements store.Store.
+func (s *Store) CreateType(ctx context.Context, t store.Type, limit int) error {
+	if err := checkKind(t.Kind); err != nil {
+		return err
+	}
+	return s.inTx(ctx, "create type", func(tx *sql.Tx) error {
+		var domainExists, typeExists bool
+		if err := tx.QueryRowContext(ctx, `SELECT
+				EXISTS (SELECT 1 FROM domains WHERE name = ?),
+				EXISTS (SELECT 1 FROM types WHERE domain = ? AND kind = ? AND name = ? AND version = ?)`,
+			t.Domain, t.Domain, t.Kind, t.Name, t.Version).Scan(&domainExists, &typeExists); err != nil {
+			return s.dbErr(ctx, "create type", err)
+		}
+		if !domainExists {
+			return notFoundDomain(t.Domain)
+		}
+		if typeExists {
+			return fmt.Errorf("%w: %s type %s/%s in domain %q", store.ErrExists, t.Kind, t.Name, t.Version, t.Domain)
+		}
+		if limit > 0 {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM types WHERE domain = ? AND kind = ?`,
+				t.Domain, t.Kind).Scan(&n); err != nil {
+				return s.dbErr(ctx, "create type", err)
+			}
+			if n >= limit {
+				return fmt.Errorf("%w: %d %s types in domain %q", store.ErrLimit, n, t.Kind, t.Domain)
+			}
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO types (`+typeCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			t.Domain, t.Kind, t.Name, t.Version, t.Description, t.Status,
+			millis(t.CreatedAt), nullMillis(t.DeprecatedAt), blob(t.Config))
+		if isUnique(err) {
+			return fmt.Errorf("%w: %s type %s/%s in domain %q", store.ErrExists, t.Kind, t.Name, t.Version, t.Domain)
+		}
+		if err != nil {
+			return s.dbErr(ctx, "create type", err)
+		}
+		return nil
+	})
+}
+
+const typeByKey = `SELECT ` + typeCols + ` FROM types WHERE domain = ? AND kind = ? AND name = ? AND version = ?`
+
+// GetType implements store.Store.
+func (s *Store) GetType(ctx context.Context, key store.TypeKey) (store.Type, error) {
+	t, err := scanType(s.read.QueryRowContext(ctx, typeByKey, key.Domain, key.Kind, key.Name, key.Version))
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.Type{}, notFoundType(key)
+	}
+	if err != nil {
+		return store.Type{}, s.dbErr(ctx, "get type", err)
+	}
+	return t, nil
+}
+
+// loadType reads a type inside a write transaction.
+func (s *Store) loadType(ctx context.Context, tx *sql.Tx, op string, key store.TypeKey) (store.Type, error) {
+	t, err := scanType(tx.QueryRowContext(ctx, typeByKey, key.Domain, key.Kind, key.Name, key.Version))
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.Type{}, notFoundType(key)
+	}
+	if err != nil {
+		return store.Type{}, s.dbErr(ctx, op, err)
+	}
+	return t, nil
+}
+
+// UpdateType implements store.Store. The key is the row's key, so a change
+// to it is ignored.
+func (s *Store) UpdateType(ctx context.Context, key store.TypeKey, change func(*store.Type) error) (store.Type, error) {
+	var out store.Type
+	err := s.inTx(ctx, "update type", func(tx *sql.Tx) error {
+		t, err := s.loadType(ctx, tx, "update type", key)
+		if err != nil {
+			return err
+		}
+		if err := change(&t); err != nil {
+			return err
+		}
+		t.TypeKey = key
+		if _, err := tx.ExecContext(ctx, `UPDATE types
+				SET description = ?, status = ?, created_at = ?, deprecated_at = ?, config = ?
+				WHERE domain = ? AND kind = ? AND name = ? AND version = ?`,
+			t.Description, t.Status, millis(t.CreatedAt), nullMillis(t.DeprecatedAt), blob(t.Config),
+			key.Domain, key.Kind, key.Name, key.Version); err != nil {
+			return s.dbErr(ctx, "update type", err)
+		}
+		out = storedType(t)
+		return nil
+	})
+	if err != nil {
+		return store.Type{}, err
+	}
+	return out, nil
+}
+
+// DeleteType implements store.Store.
+func (s *Store) DeleteType(ctx context.Context, key store.TypeKey, check func(store.Type) error) error {
+	return s.inTx(ctx, "delete type", func(tx *sql.Tx) error {
+		t, err := s.loadType(ctx, tx, "delete type", key)
+		if err != nil {
+			return err
+		}
+		if err := check(t); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM types WHERE domain = ? AND kind = ? AND name = ? AND version = ?`,
+			key.Domain, key.Kind, key.Name, key.Version); err != nil {
+			return s.dbErr(ctx, "delete type", err)
+		}
+		return nil
+	})
+}
+
+// ListTypes implements store.Store.
+func (s *Store) ListTypes(ctx context.Context, q store.TypeQuery) ([]store.Type, error) {
+	var sb strings.Builder
+	args := []any{q.Domain, q.Kind}
+	sb.WriteString(`SELECT ` + typeCols + ` FROM types WHERE domain = ? AND kind = ?`)
+	if q.Status != "" {
+		sb.WriteString(` AND status = ?`)
+		args = append(args, q.Status)
+	}
+	if q.Name != "" {
+		sb.WriteString(` AND name = ?`)
+		args = append(args, q.Name)
+	}
+	if q.AfterName != "" {
+		sb.WriteString(` AND (name, version) ` + pick(q.Reverse, "<", ">") + ` (?, ?)`)
+		args = append(args, q.AfterName, q.AfterVersion)
+	}
+	dir := pick(q.Reverse, "DESC", "ASC")
+	sb.WriteString(` ORDER BY name ` + dir + `, version ` + dir)
+	if q.Limit > 0 {
+		sb.WriteString(` LIMIT ?`)
+		args = append(args, q.Limit)
+	}
+	rows, err := s.read.QueryContext(ctx, sb.String(), args...)
+	if err != nil {
+		return nil, s.dbErr(ctx, "list types", err)
+	}
+	defer rows.Close()
+	var out []store.Type
+	for rows.Next() {
+		t, err := scanType(rows)
+		if err != nil {
+			return nil, s.dbErr(ctx, "list types", err)
+		}
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.dbErr(ctx, "list types", err)
+	}
+	return out, nil
+}
