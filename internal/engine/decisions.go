@@ -67,8 +67,8 @@ func (e *Execution) CompleteDecisionTask(scheduledEventID, startedEventID int64,
 			}
 		}
 		c.inBatch = false
-		if c.e.Open && (c.wantDecision || c.e.DecisionPending) && c.e.Decision == nil {
-			c.scheduleDecision()
+		if c.e.Open && c.wantDecision && c.e.Decision == nil {
+			c.e.Decision = c.scheduleDecision()
 		}
 		return nil
 	})
@@ -103,7 +103,7 @@ func (c *cmd) completeDecision(d *DecisionTaskState, in *swfapi.RespondDecisionT
 		}
 	}
 	e.PreviousStartedEventID = d.StartedEventID
-	e.Decision = nil
+	c.promoteDecision()
 	c.completedID = completedID
 }
 
@@ -141,7 +141,9 @@ func (c *cmd) decide(d swfapi.Decision, types map[TypeRef]ActivityTypeInfo) bool
 // UNHANDLED_DECISION, and the decider gets a new task that shows the event.
 func (c *cmd) closeByDecision(d swfapi.Decision) {
 	completed := swfapi.Ptr(c.completedID)
-	unhandled := c.e.DecisionPending
+	// The task scheduled during this one (now the open task) is the sign
+	// of events the decider has not seen.
+	unhandled := c.e.Decision != nil
 	switch deref(d.DecisionType) {
 	case swfapi.DecisionTypeCompleteWorkflowExecution:
 		if unhandled {
@@ -185,9 +187,6 @@ func (c *cmd) closeByDecision(d swfapi.Decision) {
 			ev.WorkflowExecutionCanceledEventAttributes = &swfapi.WorkflowExecutionCanceledEventAttributes{Details: a.Details, DecisionTaskCompletedEventId: completed}
 		})
 		c.close(swfapi.CloseStatusCanceled)
-	}
-	if unhandled {
-		c.needDecision()
 	}
 }
 

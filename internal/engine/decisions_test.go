@@ -101,28 +101,50 @@ func TestDecisionTimesOut(t *testing.T) {
 	}
 }
 
+// A decision task that times out while another was scheduled behind it
+// hands that one out; no third task is scheduled.
+func TestDecisionTimesOutWithNextScheduled(t *testing.T) {
+	h := newHarness(t, nil, Limits{})
+	h.startDecision()
+	h.do("Signal", func() (Effects, error) { return h.e.Signal("s", nil, h.now) })
+	h.advance(30 * time.Second)
+	h.fireDue()
+	equalLines(t, "timeout", h.since(4), []string{
+		"4 WorkflowExecutionSignaled externalInitiatedEventId=0 signalName=s",
+		"5 DecisionTaskScheduled startToCloseTimeout=30 taskList=deciders",
+		"6 DecisionTaskTimedOut scheduledEventId=2 startedEventId=3 timeoutType=START_TO_CLOSE",
+	})
+	if h.e.Decision == nil || h.e.Decision.ScheduledEventID != 5 || h.e.NextDecision != nil || len(h.e.queuedTasks()) != 1 {
+		t.Fatalf("decision %+v next %+v", h.e.Decision, h.e.NextDecision)
+	}
+}
+
 func TestOneDecisionTaskAtATime(t *testing.T) {
 	h := newHarness(t, nil, Limits{})
 	// Scheduled but not started: the task will show the signal.
 	h.do("Signal", func() (Effects, error) { return h.e.Signal("one", swfapi.Ptr("x"), h.now) })
 	equalLines(t, "while scheduled", h.since(3), []string{"3 WorkflowExecutionSignaled externalInitiatedEventId=0 input=x signalName=one"})
-	// Started: a new task follows the completion.
+	// Started: a second task is scheduled at once (once), as real SWF's
+	// histories show, but handed out only after the started one completes.
 	h.startDecision()
 	h.do("Signal", func() (Effects, error) { return h.e.Signal("two", nil, h.now) })
 	h.do("Signal", func() (Effects, error) { return h.e.Signal("three", nil, h.now) })
-	if !h.e.DecisionPending {
-		t.Fatal("no pending flag")
+	if h.e.NextDecision == nil || h.e.NextDecision.ScheduledEventID != 6 {
+		t.Fatalf("next decision task %+v", h.e.NextDecision)
+	}
+	if len(h.e.queuedTasks()) != 0 {
+		t.Fatal("the next decision task is queued while one is started")
 	}
 	h.decide(marker("m", ""))
 	equalLines(t, "after completion", h.since(5), []string{
 		"5 WorkflowExecutionSignaled externalInitiatedEventId=0 signalName=two",
-		"6 WorkflowExecutionSignaled externalInitiatedEventId=0 signalName=three",
-		"7 DecisionTaskCompleted scheduledEventId=2 startedEventId=4",
-		"8 MarkerRecorded decisionTaskCompletedEventId=7 markerName=m",
-		"9 DecisionTaskScheduled startToCloseTimeout=30 taskList=deciders",
+		"6 DecisionTaskScheduled startToCloseTimeout=30 taskList=deciders",
+		"7 WorkflowExecutionSignaled externalInitiatedEventId=0 signalName=three",
+		"8 DecisionTaskCompleted scheduledEventId=2 startedEventId=4",
+		"9 MarkerRecorded decisionTaskCompletedEventId=8 markerName=m",
 	})
-	if h.e.DecisionPending {
-		t.Fatal("pending flag kept")
+	if h.e.NextDecision != nil || h.e.Decision == nil || h.e.Decision.ScheduledEventID != 6 || len(h.e.queuedTasks()) != 1 {
+		t.Fatalf("after completion: decision %+v next %+v", h.e.Decision, h.e.NextDecision)
 	}
 	// Nothing new: no decision task follows.
 	h.decide()
@@ -171,10 +193,12 @@ func TestCloseDecisions(t *testing.T) {
 			h.startDecision()
 			h.do("Signal", func() (Effects, error) { return h.e.Signal("late", nil, h.now) })
 			h.decide(tc.decision)
+			// The signal schedules a decision task at once; its presence
+			// fails the closing decision.
 			equalLines(t, "events", h.since(5), []string{
-				"5 DecisionTaskCompleted scheduledEventId=2 startedEventId=3",
-				strings.ReplaceAll(strings.Replace(tc.failed, "5 ", "6 ", 1), "=4", "=5"),
-				"7 DecisionTaskScheduled startToCloseTimeout=30 taskList=deciders",
+				"5 DecisionTaskScheduled startToCloseTimeout=30 taskList=deciders",
+				"6 DecisionTaskCompleted scheduledEventId=2 startedEventId=3",
+				strings.ReplaceAll(strings.Replace(tc.failed, "5 ", "7 ", 1), "=4", "=6"),
 			})
 			if !h.e.Open {
 				t.Fatal("closed despite the unhandled event")

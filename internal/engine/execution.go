@@ -100,10 +100,12 @@ type Execution struct {
 	// Decision is the open decision task, scheduled or started; SWF keeps
 	// at most one per execution.
 	Decision *DecisionTaskState `json:"decision,omitempty"`
-	// DecisionPending records that an event the decider must see arrived
-	// while Decision was started: its completion cannot close the
-	// execution, and schedules a new decision task.
-	DecisionPending bool `json:"decisionPending,omitempty"`
+	// NextDecision is a decision task scheduled while Decision was started:
+	// SWF records its DecisionTaskScheduled as soon as an event the decider
+	// must see arrives, but hands the task out only once the started one
+	// has completed or timed out. Its presence is what makes a closing
+	// decision of the started task fail with UNHANDLED_DECISION.
+	NextDecision *DecisionTaskState `json:"nextDecision,omitempty"`
 	// PreviousStartedEventID is the started event id of the last decision
 	// task that completed (0 before the first).
 	PreviousStartedEventID int64 `json:"previousStartedEventId,omitempty"`
@@ -245,6 +247,10 @@ func (e *Execution) clone() *Execution {
 		d := *e.Decision
 		n.Decision = &d
 	}
+	if e.NextDecision != nil {
+		d := *e.NextDecision
+		n.NextDecision = &d
+	}
 	n.Activities = maps.Clone(e.Activities)
 	if n.Activities == nil {
 		n.Activities = map[int64]ActivityState{}
@@ -318,25 +324,31 @@ func (c *cmd) event(t swfapi.EventType, fill func(ev *swfapi.HistoryEvent)) int6
 	return id
 }
 
-// needDecision is called after an event the decider must see. SWF keeps one
-// decision task per execution: with none open, one is scheduled now; one
-// that is scheduled but not started will show the event anyway; one that is
-// started cannot, so a new task follows its completion.
+// needDecision is called after an event the decider must see. With no
+// decision task open, one is scheduled now; one that is scheduled but not
+// started will show the event anyway; while one is started, a second is
+// scheduled now (once), to be handed out when the started one is done.
 func (c *cmd) needDecision() {
 	switch {
 	case c.inBatch:
 		c.wantDecision = true
 	case c.e.Decision == nil:
-		c.scheduleDecision()
+		c.e.Decision = c.scheduleDecision()
 	case c.e.Decision.StartedEventID == 0:
-	default:
-		c.e.DecisionPending = true
+	case c.e.NextDecision == nil:
+		c.e.NextDecision = c.scheduleDecision()
 	}
 }
 
+// promoteDecision ends the started decision task: the task scheduled
+// meanwhile, if any, becomes the open one and is handed out.
+func (c *cmd) promoteDecision() {
+	c.e.Decision, c.e.NextDecision = c.e.NextDecision, nil
+}
+
 // scheduleDecision records DecisionTaskScheduled for a new decision task on
-// the execution's task list, or on the decider's override.
-func (c *cmd) scheduleDecision() {
+// the execution's task list, or on the decider's override, and returns it.
+func (c *cmd) scheduleDecision() *DecisionTaskState {
 	e := c.e
 	d := &DecisionTaskState{
 		ScheduledAt:  c.now,
@@ -356,8 +368,7 @@ func (c *cmd) scheduleDecision() {
 			ScheduleToStartTimeout: optional(d.ScheduleToStart),
 		}
 	})
-	e.Decision = d
-	e.DecisionPending = false
+	return d
 }
 
 // close ends the execution with status. Open activities and timers stay in
@@ -369,7 +380,7 @@ func (c *cmd) close(status swfapi.CloseStatus) {
 	c.e.CloseStatus = status
 	c.e.ClosedAt = c.now
 	c.e.Decision = nil
-	c.e.DecisionPending = false
+	c.e.NextDecision = nil
 }
 
 func taskList(name string) *swfapi.TaskList { return &swfapi.TaskList{Name: swfapi.Ptr(name)} }

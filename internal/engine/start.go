@@ -106,7 +106,7 @@ func Start(p StartParams, now time.Time) (*Execution, Effects, error) {
 				LambdaRole:             optional(e.LambdaRole),
 			}
 		})
-		c.scheduleDecision()
+		c.e.Decision = c.scheduleDecision()
 		return nil
 	})
 	if err != nil {

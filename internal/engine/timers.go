@@ -128,6 +128,8 @@ func (c *cmd) timeOutDecision(t swfapi.DecisionTaskTimeoutType) {
 	if c.e.TaskListOverrideScheduleToStart != "" {
 		c.e.TaskListOverride, c.e.TaskListOverrideScheduleToStart = "", ""
 	}
-	c.e.Decision = nil
-	c.scheduleDecision()
+	c.promoteDecision()
+	if c.e.Decision == nil {
+		c.e.Decision = c.scheduleDecision()
+	}
 }
