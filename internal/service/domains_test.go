@@ -125,7 +125,8 @@ func TestDeprecateAndUndeprecateDomain(t *testing.T) {
 }
 
 func TestListDomainsPagingAndOrder(t *testing.T) {
-	c := swftest.Start(t, swftest.Options{}).Client
+	s := swftest.Start(t, swftest.Options{})
+	c := s.Client
 	var names []string
 	for i := range 7 {
 		n := fmt.Sprintf("dom-%02d", 6-i)
@@ -199,8 +200,8 @@ func TestListDomainsPagingAndOrder(t *testing.T) {
 	wantFault(t, err, "ValidationException", "Member must have value less than or equal to 1000")
 	_, err = c.ListDomains(ctx, &swf.ListDomainsInput{RegistrationStatus: types.RegistrationStatusRegistered, MaximumPageSize: -1})
 	wantFault(t, err, "ValidationException", "Member must have value greater than or equal to 0")
-	_, err = c.ListDomains(ctx, &swf.ListDomainsInput{})
-	wantFault(t, err, "ValidationException", "Member must satisfy enum value set: [REGISTERED, DEPRECATED]")
+	wantRawFault(t, s.URL, "ListDomains", `{"registrationStatus":"ACTIVE"}`, "ValidationException", "Value 'ACTIVE' at 'registrationStatus' failed to satisfy constraint: Member must satisfy enum value set: [REGISTERED, DEPRECATED]")
+	wantRawFault(t, s.URL, "ListDomains", `{}`, "ValidationException", "Value null at 'registrationStatus' failed to satisfy constraint: Member must not be null")
 }
 
 func TestDomainLimit(t *testing.T) {
@@ -227,9 +228,9 @@ func TestDataSurvivesRestart(t *testing.T) {
 	registerActivity(t, s.Client, "durable", "act", "v1")
 	_, err := s.Client.TagResource(ctx, &swf.TagResourceInput{ResourceArn: aws.String("arn:aws:swf:us-east-1:123456789012:/domain/durable"), Tags: []types.ResourceTag{{Key: aws.String("team"), Value: aws.String("core")}}})
 	must(t, err)
+	registerDomain(t, s.Client, "second")
 	page, err := s.Client.ListDomains(ctx, &swf.ListDomainsInput{RegistrationStatus: types.RegistrationStatusRegistered, MaximumPageSize: 1})
 	must(t, err)
-	registerDomain(t, s.Client, "second")
 	s.Stop(t)
 
 	s2 := swftest.Start(t, swftest.Options{Store: s.Store})

@@ -2,7 +2,9 @@ package service_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -27,6 +29,29 @@ func wantFault(t *testing.T, err error, code, msg string) {
 	}
 	if msg != "" && !strings.Contains(apiErr.ErrorMessage(), msg) {
 		t.Fatalf("%s message %q does not contain %q", code, apiErr.ErrorMessage(), msg)
+	}
+}
+
+// wantRawFault sends body to operation op as raw AWS JSON, past the SDK's
+// own checks of required members, and checks the error that comes back.
+func wantRawFault(t *testing.T, url, op, body, code, msg string) {
+	t.Helper()
+	req, err := http.NewRequest("POST", url, strings.NewReader(body))
+	must(t, err)
+	req.Header.Set("X-Amz-Target", "SimpleWorkflowService."+op)
+	req.Header.Set("Content-Type", "application/x-amz-json-1.0")
+	resp, err := http.DefaultClient.Do(req)
+	must(t, err)
+	defer resp.Body.Close()
+	var e struct {
+		Type    string `json:"__type"`
+		Message string `json:"message"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&e); err != nil {
+		t.Fatalf("%s: status %d, undecodable body: %v", op, resp.StatusCode, err)
+	}
+	if resp.StatusCode != 400 || !strings.HasSuffix(e.Type, "#"+code) || !strings.Contains(e.Message, msg) {
+		t.Fatalf("%s %s: got %d %s %q, want 400 %s containing %q", op, body, resp.StatusCode, e.Type, e.Message, code, msg)
 	}
 }
 

@@ -136,7 +136,8 @@ func TestWorkflowTypeLifecycle(t *testing.T) {
 }
 
 func TestTypeFaults(t *testing.T) {
-	c := swftest.Start(t, swftest.Options{}).Client
+	s := swftest.Start(t, swftest.Options{})
+	c := s.Client
 	registerDomain(t, c, "d")
 	act := &types.ActivityType{Name: aws.String("a"), Version: aws.String("1")}
 	wf := &types.WorkflowType{Name: aws.String("w"), Version: aws.String("1")}
@@ -186,15 +187,15 @@ func TestTypeFaults(t *testing.T) {
 		{swf.RegisterActivityTypeInput{Name: aws.String("a"), Version: aws.String("1"), DefaultTaskHeartbeatTimeout: aws.String("123456789")}, "Member must have length less than or equal to 8"},
 		{swf.RegisterActivityTypeInput{Name: aws.String("a"), Version: aws.String("1"), DefaultTaskPriority: aws.String("high")}, "at 'defaultTaskPriority'"},
 		{swf.RegisterActivityTypeInput{Name: aws.String("a"), Version: aws.String("1"), DefaultTaskPriority: aws.String("2147483648")}, "at 'defaultTaskPriority'"},
-		{swf.RegisterActivityTypeInput{Name: aws.String("a"), Version: aws.String("1"), DefaultTaskList: &types.TaskList{}}, "Value null at 'defaultTaskList.name'"},
 		{swf.RegisterActivityTypeInput{Name: aws.String("a"), Version: aws.String("1"), DefaultTaskList: &types.TaskList{Name: aws.String("x/y")}}, "at 'defaultTaskList.name'"},
-		{swf.RegisterActivityTypeInput{Version: aws.String("1")}, "Value null at 'name' failed to satisfy constraint: Member must not be null"},
 	} {
 		in := tc.in
 		in.Domain = aws.String("d")
 		_, err := c.RegisterActivityType(ctx, &in)
 		wantFault(t, err, "ValidationException", tc.want)
 	}
+	wantRawFault(t, s.URL, "RegisterActivityType", `{"domain":"d","name":"a","version":"1","defaultTaskList":{}}`, "ValidationException", "Value null at 'defaultTaskList.name' failed to satisfy constraint: Member must not be null")
+	wantRawFault(t, s.URL, "RegisterActivityType", `{"domain":"d","version":"1"}`, "ValidationException", "1 validation error detected: Value null at 'name' failed to satisfy constraint: Member must not be null")
 	_, err = c.RegisterWorkflowType(ctx, &swf.RegisterWorkflowTypeInput{Domain: aws.String("d"), Name: aws.String("w"), Version: aws.String("1"), DefaultChildPolicy: "KILL"})
 	wantFault(t, err, "ValidationException", "Value 'KILL' at 'defaultChildPolicy' failed to satisfy constraint: Member must satisfy enum value set: [TERMINATE, REQUEST_CANCEL, ABANDON]")
 }

@@ -1,0 +1,128 @@
+package main
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/swf"
+
+	"github.com/openswf/openswf/swftest"
+)
+
+func TestParseConfig(t *testing.T) {
+	env := map[string]string{"OPENSWF_REGION": "eu-west-1", "OPENSWF_LISTEN": "127.0.0.1:1"}
+	getenv := func(k string) string { return env[k] }
+	c, err := parseConfig("serve", []string{"--listen", "127.0.0.1:2", "--log-level", "debug"}, getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Region != "eu-west-1" || c.Listen != "127.0.0.1:2" || c.AccountID != "123456789012" || c.LogLevel != "debug" {
+		t.Fatalf("config %+v", c)
+	}
+	for _, args := range [][]string{
+		{"--account-id", "12"},
+		{"--log-level", "loud"},
+		{"--region", ""},
+		{"--max-request-bytes", "0"},
+		{"--nope"},
+		{"extra"},
+	} {
+		if _, err := parseConfig("serve", args, getenv); err == nil {
+			t.Errorf("%v accepted", args)
+		}
+	}
+}
+
+// TestBinary builds the real binary, drives it with the SWF client, stops it
+// with SIGTERM and starts it again on the same store.
+func TestBinary(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "openswf")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	store := "sqlite:" + filepath.Join(dir, "state", "openswf.db")
+
+	url, stop := startBinary(t, bin, store)
+	c := swftest.NewClient(url)
+	ctx := context.Background()
+	if _, err := c.RegisterDomain(ctx, &swf.RegisterDomainInput{Name: aws.String("kept"), WorkflowExecutionRetentionPeriodInDays: aws.String("NONE")}); err != nil {
+		t.Fatal(err)
+	}
+	stop()
+
+	url, stop = startBinary(t, bin, store)
+	defer stop()
+	out, err := swftest.NewClient(url).DescribeDomain(ctx, &swf.DescribeDomainInput{Name: aws.String("kept")})
+	if err != nil {
+		t.Fatalf("after restart: %v", err)
+	}
+	if aws.ToString(out.Configuration.WorkflowExecutionRetentionPeriodInDays) != "NONE" {
+		t.Fatalf("retention %v", aws.ToString(out.Configuration.WorkflowExecutionRetentionPeriodInDays))
+	}
+}
+
+var addrPattern = regexp.MustCompile(`addr=(http://127\.0\.0\.1:\d+)`)
+
+// startBinary runs the binary on a free port and returns its URL and a
+// function that stops it with SIGTERM and checks it exits cleanly.
+func startBinary(t *testing.T, bin, store string) (string, func()) {
+	t.Helper()
+	logPath := filepath.Join(t.TempDir(), "stderr.log")
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer logFile.Close()
+	cmd := exec.Command(bin, "serve", "--listen", "127.0.0.1:0", "--store", store)
+	cmd.Env = append(os.Environ(), "OPENSWF_LOG_LEVEL=info")
+	cmd.Stderr = logFile
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	readLog := func() string {
+		b, _ := os.ReadFile(logPath)
+		return string(b)
+	}
+	var url string
+	for deadline := time.Now().Add(20 * time.Second); url == ""; time.Sleep(10 * time.Millisecond) {
+		if m := addrPattern.FindStringSubmatch(readLog()); m != nil {
+			url = m[1]
+		} else if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatalf("the server did not report its address:\n%s", readLog())
+		}
+	}
+	return url, func() {
+		t.Helper()
+		if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("exit after SIGTERM: %v\n%s", err, readLog())
+			}
+		case <-time.After(20 * time.Second):
+			cmd.Process.Kill()
+			t.Fatal("the server did not stop on SIGTERM")
+		}
+		if !strings.Contains(readLog(), "msg=stopped") {
+			t.Fatalf("no clean stop in the log:\n%s", readLog())
+		}
+	}
+}

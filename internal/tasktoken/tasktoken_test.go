@@ -1,0 +1,54 @@
+package tasktoken
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestRoundTripAndForgery(t *testing.T) {
+	s := NewSigner([]byte("0123456789abcdef0123456789abcdef"))
+	tok := Token{Kind: Activity, RunID: "22X56OQhwfy+AtGx1iSo3HX51AK2DdtKzfUnU+RQElbms=", ScheduledEventID: 5, StartedEventID: 1 << 40}
+	text := s.Encode(tok)
+	if len(text) > 1024 {
+		t.Fatalf("token of %d characters", len(text))
+	}
+	got, err := s.Decode(text)
+	if err != nil || got != tok {
+		t.Fatalf("Decode = %+v, %v; want %+v", got, err, tok)
+	}
+	other := NewSigner([]byte("another secret of thirty-two byt"))
+	bad := []string{
+		"", "x", strings.Repeat("A", 40), other.Encode(tok),
+		text[:len(text)-1], text[:len(text)-2] + "AA", text + "A",
+	}
+	// Altering any one character breaks the token.
+	for i := range text {
+		b := []byte(text)
+		if b[i] == 'A' {
+			b[i] = 'B'
+		} else {
+			b[i] = 'A'
+		}
+		bad = append(bad, string(b))
+	}
+	for _, b := range bad {
+		if got, err := s.Decode(b); err == nil && got == tok {
+			t.Errorf("forged token %q accepted", b)
+		} else if err == nil {
+			t.Errorf("altered token %q decoded as %+v", b, got)
+		}
+	}
+}
+
+func FuzzDecode(f *testing.F) {
+	s := NewSigner([]byte("0123456789abcdef0123456789abcdef"))
+	f.Add(s.Encode(Token{Kind: Decision, RunID: "r", ScheduledEventID: 2, StartedEventID: 3}))
+	f.Add("")
+	f.Fuzz(func(t *testing.T, text string) {
+		if tok, err := s.Decode(text); err == nil {
+			if s.Encode(tok) != text {
+				t.Fatalf("%q decoded but does not re-encode", text)
+			}
+		}
+	})
+}

@@ -1,0 +1,142 @@
+// Package swftest starts a real openswf server on a loopback port for tests,
+// over a store in a temporary directory, and hands back an aws-sdk-go-v2 SWF
+// client pointed at it.
+package swftest
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/swf"
+
+	"github.com/openswf/openswf/internal/clock"
+	"github.com/openswf/openswf/internal/server"
+	"github.com/openswf/openswf/internal/service"
+	"github.com/openswf/openswf/internal/store"
+	"github.com/openswf/openswf/internal/store/dsn"
+)
+
+// Region and AccountID are those of every test server.
+const (
+	Region    = "us-east-1"
+	AccountID = "123456789012"
+)
+
+// Options change how a test server is built.
+type Options struct {
+	// Store is the store spec (as for openswf --store); empty means a fresh
+	// SQLite file in a temporary directory.
+	Store string
+	// Clock is the server's clock; nil means a fake clock at a fixed time.
+	Clock clock.Clock
+	// Limits replace SWF's quotas when set.
+	Limits *service.Limits
+	// MaxBodyBytes bounds request bodies (0: 1 MiB).
+	MaxBodyBytes int64
+	// LongPoll is how long polls wait, on the server's clock (0: 50 s).
+	LongPoll time.Duration
+}
+
+// Server is a running openswf test server.
+type Server struct {
+	// URL is the server's endpoint, http://127.0.0.1:PORT.
+	URL string
+	// Client is an SWF client of the server.
+	Client *swf.Client
+	// Store is the spec of the server's store, to restart on it.
+	Store string
+	// Clock is the server's clock.
+	Clock clock.Clock
+
+	srv        *server.Server
+	svc        *service.Service
+	st         store.Store
+	served     chan error
+	stopTimers context.CancelFunc
+	timersDone chan struct{}
+	stopped    bool
+}
+
+// Start starts a server and stops it when the test ends.
+func Start(t testing.TB, opts Options) *Server {
+	t.Helper()
+	if opts.Store == "" {
+		opts.Store = "sqlite:" + filepath.Join(t.TempDir(), "openswf.db")
+	}
+	if opts.Clock == nil {
+		opts.Clock = clock.NewFake(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
+	}
+	limits := service.DefaultLimits()
+	if opts.Limits != nil {
+		limits = *opts.Limits
+	}
+	logger := slog.New(slog.NewTextHandler(logOutput(), &slog.HandlerOptions{Level: slog.LevelWarn}))
+	ctx := context.Background()
+	st, err := dsn.Open(ctx, opts.Store, logger)
+	if err != nil {
+		t.Fatalf("opening store %s: %v", opts.Store, err)
+	}
+	svc, err := service.New(ctx, service.Config{Region: Region, AccountID: AccountID, Limits: limits}, st, opts.Clock, logger)
+	if err != nil {
+		st.Close()
+		t.Fatalf("starting the service: %v", err)
+	}
+	srv, err := server.New(server.Config{Listen: "127.0.0.1:0", MaxBodyBytes: opts.MaxBodyBytes}, svc, logger)
+	if err != nil {
+		st.Close()
+		t.Fatalf("starting the server: %v", err)
+	}
+	s := &Server{URL: "http://" + srv.Addr(), Store: opts.Store, Clock: opts.Clock, srv: srv, svc: svc, st: st, served: make(chan error, 1), timersDone: make(chan struct{})}
+	s.Client = NewClient(s.URL)
+	go func() { s.served <- srv.Serve() }()
+	t.Cleanup(func() { s.Stop(t) })
+	return s
+}
+
+// Stop shuts the server down and closes its store, as a SIGTERM does. It is
+// safe to call more than once.
+func (s *Server) Stop(t testing.TB) {
+	t.Helper()
+	if s.stopped {
+		return
+	}
+	s.stopped = true
+	if err := s.srv.Shutdown(context.Background()); err != nil {
+		t.Errorf("shutting down: %v", err)
+	}
+	if err := <-s.served; err != nil {
+		t.Errorf("serving: %v", err)
+	}
+	if err := s.st.Close(); err != nil {
+		t.Errorf("closing the store: %v", err)
+	}
+}
+
+// NewClient returns an SWF client of the endpoint at url, with static
+// credentials and no retries, so that every answer reaches the test as sent.
+func NewClient(url string) *swf.Client {
+	cfg := aws.Config{
+		Region:      Region,
+		Credentials: credentials.NewStaticCredentialsProvider("AKIDOPENSWFTEST", "openswf-test-secret", ""),
+	}
+	return swf.NewFromConfig(cfg, func(o *swf.Options) {
+		o.BaseEndpoint = aws.String(url)
+		o.Retryer = aws.NopRetryer{}
+	})
+}
+
+// logOutput sends server logs to stderr when OPENSWF_TEST_LOG is set, and
+// nowhere otherwise.
+func logOutput() io.Writer {
+	if os.Getenv("OPENSWF_TEST_LOG") != "" {
+		return os.Stderr
+	}
+	return io.Discard
+}
