@@ -71,6 +71,16 @@ func (l *Loop) Run(ctx context.Context) {
 			continue
 		}
 		fired := 0
+		pending := make(map[string]bool, len(due))
+		for _, t := range due {
+			pending[t.RunID+"\x00"+t.Key] = true
+		}
+		// Forget failures of timers that are no longer due (removed since).
+		for id := range failed {
+			if !pending[id] {
+				delete(failed, id)
+			}
+		}
 		for _, t := range due {
 			id := t.RunID + "\x00" + t.Key
 			if retry, ok := failed[id]; ok && now.Before(retry) {

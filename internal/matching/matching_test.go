@@ -1,0 +1,85 @@
+package matching
+
+import (
+	"context"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/openswf/openswf/internal/clock"
+	"github.com/openswf/openswf/internal/store"
+)
+
+func TestPoll(t *testing.T) {
+	key := Key{Kind: store.ActivityTask, Domain: "d", TaskList: "t"}
+	clk := clock.NewFake(time.Unix(0, 0))
+	m := New(clk, time.Hour)
+
+	type result struct {
+		ok    bool
+		calls int32
+	}
+	poll := func(ready *atomic.Bool) chan result {
+		out := make(chan result, 1)
+		var calls atomic.Int32
+		go func() {
+			ok, err := m.Poll(context.Background(), key, time.Minute, func(context.Context) (bool, error) {
+				calls.Add(1)
+				return ready.Load(), nil
+			})
+			if err != nil {
+				t.Error(err)
+			}
+			out <- result{ok, calls.Load()}
+		}()
+		return out
+	}
+	wait := func(ch chan result) result {
+		t.Helper()
+		select {
+		case r := <-ch:
+			return r
+		case <-time.After(5 * time.Second):
+			t.Fatal("poll did not return")
+			return result{}
+		}
+	}
+
+	// A notification wakes a waiting poller, which takes the task.
+	var ready atomic.Bool
+	ch := poll(&ready)
+	time.Sleep(20 * time.Millisecond)
+	ready.Store(true)
+	m.Notify(key)
+	if r := wait(ch); !r.ok || r.calls != 2 {
+		t.Fatalf("woken poll: %+v", r)
+	}
+
+	// A notification of another task list does not.
+	ready.Store(false)
+	ch = poll(&ready)
+	time.Sleep(20 * time.Millisecond)
+	m.Notify(Key{Kind: store.DecisionTask, Domain: "d", TaskList: "t"})
+	time.Sleep(20 * time.Millisecond)
+	select {
+	case r := <-ch:
+		t.Fatalf("woken by another list: %+v", r)
+	default:
+	}
+	// The hold ends it, empty-handed.
+	clk.Advance(time.Minute)
+	if r := wait(ch); r.ok {
+		t.Fatalf("poll after hold: %+v", r)
+	}
+
+	// Close ends waiting polls and refuses new ones.
+	ch = poll(&ready)
+	time.Sleep(20 * time.Millisecond)
+	m.Close()
+	if r := wait(ch); r.ok {
+		t.Fatal("poll after Close took a task")
+	}
+	if r := wait(poll(&ready)); r.ok || r.calls != 0 {
+		t.Fatalf("poll after Close: %+v", r)
+	}
+}
