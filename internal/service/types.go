@@ -85,7 +85,16 @@ func (s *Service) registerType(ctx context.Context, key store.TypeKey, descripti
 		CreatedAt:   s.clock.Now(),
 		Config:      config,
 	}
-	switch err := s.store.CreateType(ctx, t, s.cfg.Limits.TypesPerKind); {
+	// The pre-check above answers most calls without a write; this one,
+	// inside the store's transaction, closes the race with a concurrent
+	// DeprecateDomain.
+	check := func(d store.Domain) error {
+		if d.Status != store.StatusRegistered {
+			return unknownDomain(key.Domain)
+		}
+		return nil
+	}
+	switch err := s.store.CreateType(ctx, t, s.cfg.Limits.TypesPerKind, check); {
 	case errors.Is(err, store.ErrExists):
 		return typeAlreadyExists(key)
 	case errors.Is(err, store.ErrNotFound):

@@ -107,6 +107,7 @@ type TypeQuery struct {
 
 // Store is the durable state of an openswf service.
 type Store interface {
+	ExecutionStore
 	// CreateDomain adds d. It fails with ErrExists when a domain of that name
 	// exists (in any status), and with ErrLimit when limit domains exist
 	// already (limit <= 0: no limit).
@@ -128,8 +129,11 @@ type Store interface {
 	// CreateType adds t. It fails with ErrNotFound when t's domain does not
 	// exist, ErrExists when a type of that kind, name and version exists (in
 	// any status), and ErrLimit when the domain has limit types of that kind
-	// already (limit <= 0: no limit).
-	CreateType(ctx context.Context, t Type, limit int) error
+	// already (limit <= 0: no limit). Before those checks it calls check with
+	// t's domain, in the same transaction, and unless check returns an error
+	// (returned as it is, nothing written) goes on: so a type is never added
+	// to a domain that a concurrent DeprecateDomain has just deprecated.
+	CreateType(ctx context.Context, t Type, limit int, check func(Domain) error) error
 	// GetType returns the type, or ErrNotFound.
 	GetType(ctx context.Context, key TypeKey) (Type, error)
 	// UpdateType is UpdateDomain for a type.

@@ -62,20 +62,23 @@ func checkKind(k store.TypeKind) error {
 }
 
 // CreateType implements store.Store.
-func (s *Store) CreateType(ctx context.Context, t store.Type, limit int) error {
+func (s *Store) CreateType(ctx context.Context, t store.Type, limit int, check func(store.Domain) error) error {
 	if err := checkKind(t.Kind); err != nil {
 		return err
 	}
 	return s.inTx(ctx, "create type", func(tx pgx.Tx) error {
 		// Locking the domain's row serializes the creates in one domain,
-		// so the count below cannot go stale before the insert.
-		var one int
-		err := tx.QueryRow(ctx, `SELECT 1 FROM domains WHERE name = $1 FOR UPDATE`, t.Domain).Scan(&one)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return notFoundDomain(t.Domain)
-		}
+		// so the count below cannot go stale before the insert, and orders
+		// this create with DeprecateDomain, which locks the row too: check
+		// sees the domain as it stays until the insert commits.
+		d, err := s.lockDomain(ctx, tx, "create type", t.Domain)
 		if err != nil {
-			return s.dbErr(ctx, "create type", err)
+			return err
+		}
+		if check != nil {
+			if err := check(d); err != nil {
+				return err
+			}
 		}
 		var exists bool
 		var n int

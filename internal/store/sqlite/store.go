@@ -31,6 +31,7 @@ import (
 type Store struct {
 	write  *sql.DB // exactly one connection: the only writer
 	read   *sql.DB // read-only connections
+	stmts  *stmts  // the write path's statements, prepared on write
 	logger *slog.Logger
 
 	closeOnce sync.Once
@@ -97,12 +98,18 @@ func Open(ctx context.Context, path string, logger *slog.Logger) (*Store, error)
 		return nil, err
 	}
 
+	if s.stmts, err = prepareStmts(ctx, write); err != nil {
+		write.Close()
+		return nil, err
+	}
+
 	read, err := sql.Open("sqlite", dsn(abs,
 		"_pragma=busy_timeout("+fmt.Sprint(busyTimeoutMS)+")",
 		"_pragma=foreign_keys(1)",
 		"_pragma=query_only(1)",
 	))
 	if err != nil {
+		s.stmts.close()
 		write.Close()
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
@@ -128,6 +135,7 @@ func (s *Store) Close() error {
 		if s.read != nil {
 			errs = append(errs, s.read.Close())
 		}
+		s.stmts.close()
 		errs = append(errs, s.write.Close())
 		s.closeErr = errors.Join(errs...)
 	})

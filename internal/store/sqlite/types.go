@@ -57,21 +57,27 @@ func checkKind(k store.TypeKind) error {
 	return nil
 }
 
-// CreateType implements store.Store.
-func (s *Store) CreateType(ctx context.Context, t store.Type, limit int) error {
+// CreateType implements store.Store. The transaction holds SQLite's write
+// lock from its start, so the domain check cannot be overtaken by a
+// DeprecateDomain before the insert commits.
+func (s *Store) CreateType(ctx context.Context, t store.Type, limit int, check func(store.Domain) error) error {
 	if err := checkKind(t.Kind); err != nil {
 		return err
 	}
 	return s.inTx(ctx, "create type", func(tx *sql.Tx) error {
-		var domainExists, typeExists bool
-		if err := tx.QueryRowContext(ctx, `SELECT
-				EXISTS (SELECT 1 FROM domains WHERE name = ?),
-				EXISTS (SELECT 1 FROM types WHERE domain = ? AND kind = ? AND name = ? AND version = ?)`,
-			t.Domain, t.Domain, t.Kind, t.Name, t.Version).Scan(&domainExists, &typeExists); err != nil {
-			return s.dbErr(ctx, "create type", err)
+		d, err := s.loadDomain(ctx, tx, "create type", t.Domain)
+		if err != nil {
+			return err
 		}
-		if !domainExists {
-			return notFoundDomain(t.Domain)
+		if check != nil {
+			if err := check(d); err != nil {
+				return err
+			}
+		}
+		var typeExists bool
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM types WHERE domain = ? AND kind = ? AND name = ? AND version = ?)`,
+			t.Domain, t.Kind, t.Name, t.Version).Scan(&typeExists); err != nil {
+			return s.dbErr(ctx, "create type", err)
 		}
 		if typeExists {
 			return fmt.Errorf("%w: %s type %s/%s in domain %q", store.ErrExists, t.Kind, t.Name, t.Version, t.Domain)
@@ -86,7 +92,7 @@ func (s *Store) CreateType(ctx context.Context, t store.Type, limit int) error {
 				return fmt.Errorf("%w: %d %s types in domain %q", store.ErrLimit, n, t.Kind, t.Domain)
 			}
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO types (`+typeCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		_, err = tx.ExecContext(ctx, `INSERT INTO types (`+typeCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			t.Domain, t.Kind, t.Name, t.Version, t.Description, t.Status,
 			millis(t.CreatedAt), nullMillis(t.DeprecatedAt), blob(t.Config))
 		if isUnique(err) {

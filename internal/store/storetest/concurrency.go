@@ -88,7 +88,7 @@ func testConcurrentUpdates(t *testing.T, b Backend) {
 	})
 	t.Run("type limit", func(t *testing.T) {
 		ok, errs := race(10, func(i int) error {
-			return e.s.CreateType(ctx, typeFixture("d", act, fmt.Sprint("t", i), "1"), 4)
+			return e.s.CreateType(ctx, typeFixture("d", act, fmt.Sprint("t", i), "1"), 4, anyDomain)
 		})
 		if ok != 4 {
 			t.Errorf("%d creates succeeded under a limit of 4", ok)
@@ -96,10 +96,46 @@ func testConcurrentUpdates(t *testing.T, b Backend) {
 		wantOnly(t, errs, store.ErrLimit)
 	})
 	t.Run("type key", func(t *testing.T) {
-		ok, errs := race(10, func(int) error { return e.s.CreateType(ctx, typeFixture("d", wf, "same", "1"), 0) })
+		ok, errs := race(10, func(int) error { return e.s.CreateType(ctx, typeFixture("d", wf, "same", "1"), 0, anyDomain) })
 		if ok != 1 {
 			t.Errorf("%d creates of one type succeeded", ok)
 		}
 		wantOnly(t, errs, store.ErrExists)
+	})
+
+	// A type is never registered in a domain that a concurrent
+	// DeprecateDomain deprecated: either the create commits first (and the
+	// deprecation catches its type) or its check sees the deprecated
+	// domain.
+	t.Run("type in a domain being deprecated", func(t *testing.T) {
+		for round := range 5 {
+			name := fmt.Sprint("dep-", round)
+			e.createDomain(domainFixture(name))
+			var wg sync.WaitGroup
+			for i := range 8 {
+				wg.Go(func() {
+					err := e.s.CreateType(ctx, typeFixture(name, act, fmt.Sprint("t", i), "1"), 0, func(d store.Domain) error {
+						if d.Status != store.StatusRegistered {
+							return errRefused
+						}
+						return nil
+					})
+					if err != nil && !errors.Is(err, errRefused) {
+						t.Errorf("CreateType: %v", err)
+					}
+				})
+			}
+			wg.Go(func() {
+				if _, err := e.s.DeprecateDomain(ctx, name, t0, anyDomain); err != nil {
+					t.Errorf("DeprecateDomain: %v", err)
+				}
+			})
+			wg.Wait()
+			for _, ty := range e.allTypes(name, act) {
+				if ty.Status != store.StatusDeprecated {
+					t.Errorf("type %s is %s in deprecated domain %s", ty.Name, ty.Status, name)
+				}
+			}
+		}
 	})
 }

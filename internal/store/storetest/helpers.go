@@ -45,7 +45,7 @@ func (e *env) createDomain(d store.Domain) {
 
 func (e *env) createType(ty store.Type) {
 	e.t.Helper()
-	if err := e.s.CreateType(e.t.Context(), ty, 0); err != nil {
+	if err := e.s.CreateType(e.t.Context(), ty, 0, anyDomain); err != nil {
 		e.t.Fatalf("CreateType(%v): %v", ty.TypeKey, err)
 	}
 }
@@ -233,3 +233,6 @@ func wantErr(t *testing.T, what string, err, want error) {
 // errRefused is what the suite's change and check functions return to
 // refuse; backends must hand it back as it is.
 var errRefused = errors.New("storetest: refused")
+
+// anyDomain is a CreateType check that accepts every domain.
+func anyDomain(store.Domain) error { return nil }

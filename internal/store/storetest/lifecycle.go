@@ -83,7 +83,7 @@ func allCalls() []call {
 			return err
 		}},
 		{"CreateType", func(ctx context.Context, s store.Store) error {
-			return s.CreateType(ctx, typeFixture("d", act, "new", "1"), 0)
+			return s.CreateType(ctx, typeFixture("d", act, "new", "1"), 0, anyDomain)
 		}},
 		{"GetType", func(ctx context.Context, s store.Store) error {
 			_, err := s.GetType(ctx, tk)

@@ -52,6 +52,19 @@ func Run(t *testing.T, backend Backend) {
 		{"ConcurrentUpdates", testConcurrentUpdates},
 		{"Canceled", testCanceled},
 		{"Closed", testClosed},
+		{"CreateExecution", testCreateExecution},
+		{"ExecutionVersions", testExecutionVersions},
+		{"EventHistory", testEventHistory},
+		{"ExecutionAtomic", testExecutionAtomic},
+		{"ConcurrentExecutionUpdates", testConcurrentExecutionUpdates},
+		{"TaskOrder", testTaskOrder},
+		{"StrictTake", testStrictTake},
+		{"Timers", testTimers},
+		{"Activities", testActivities},
+		{"Heartbeat", testHeartbeat},
+		{"ExecutionsReopen", testExecutionsReopen},
+		{"ExecutionsCanceled", testExecutionsCanceled},
+		{"ExecutionsClosed", testExecutionsClosed},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

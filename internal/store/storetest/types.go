@@ -14,30 +14,43 @@ const (
 )
 
 func testCreateType(t *testing.T, b Backend) {
+	// registered is the service's check: no new types in a deprecated
+	// domain.
+	registered := func(d store.Domain) error {
+		if d.Status != store.StatusRegistered {
+			return errRefused
+		}
+		return nil
+	}
 	tests := []struct {
 		name     string
 		existing []store.Type
 		create   store.Type
 		limit    int
+		check    func(store.Domain) error // nil: accept any domain
 		want     error
 	}{
-		{"first", nil, typeFixture("d", act, "t", "1"), 0, nil},
-		{"unknown domain", nil, typeFixture("nope", act, "t", "1"), 0, store.ErrNotFound},
-		{"unknown domain at limit", nil, typeFixture("nope", act, "t", "1"), 1, store.ErrNotFound},
-		{"in a deprecated domain", nil, typeFixture("old", act, "t", "1"), 0, nil},
-		{"duplicate", []store.Type{typeFixture("d", act, "t", "1")}, typeFixture("d", act, "t", "1"), 0, store.ErrExists},
-		{"duplicate workflow", []store.Type{typeFixture("d", wf, "t", "1")}, typeFixture("d", wf, "t", "1"), 0, store.ErrExists},
-		{"duplicate of deprecated", []store.Type{deprecatedType("d", act, "t", "1")}, typeFixture("d", act, "t", "1"), 0, store.ErrExists},
-		{"other version", []store.Type{typeFixture("d", act, "t", "1")}, typeFixture("d", act, "t", "2"), 0, nil},
-		{"other kind", []store.Type{typeFixture("d", wf, "t", "1")}, typeFixture("d", act, "t", "1"), 0, nil},
-		{"other domain", []store.Type{typeFixture("e", act, "t", "1")}, typeFixture("d", act, "t", "1"), 0, nil},
-		{"under limit", []store.Type{typeFixture("d", act, "a", "1")}, typeFixture("d", act, "t", "1"), 2, nil},
-		{"at limit", []store.Type{typeFixture("d", act, "a", "1"), typeFixture("d", act, "b", "1")}, typeFixture("d", act, "t", "1"), 2, store.ErrLimit},
-		{"deprecated count toward limit", []store.Type{typeFixture("d", act, "a", "1"), deprecatedType("d", act, "b", "1")}, typeFixture("d", act, "t", "1"), 2, store.ErrLimit},
-		{"limit is per kind", []store.Type{typeFixture("d", wf, "a", "1"), typeFixture("d", wf, "b", "1")}, typeFixture("d", act, "t", "1"), 2, nil},
-		{"limit is per domain", []store.Type{typeFixture("e", act, "a", "1"), typeFixture("e", act, "b", "1")}, typeFixture("d", act, "t", "1"), 2, nil},
-		{"duplicate at limit is a duplicate", []store.Type{typeFixture("d", act, "t", "1")}, typeFixture("d", act, "t", "1"), 1, store.ErrExists},
-		{"zero limit is none", []store.Type{typeFixture("d", act, "a", "1")}, typeFixture("d", act, "t", "1"), 0, nil},
+		{"first", nil, typeFixture("d", act, "t", "1"), 0, nil, nil},
+		{"unknown domain", nil, typeFixture("nope", act, "t", "1"), 0, nil, store.ErrNotFound},
+		{"unknown domain at limit", nil, typeFixture("nope", act, "t", "1"), 1, nil, store.ErrNotFound},
+		{"in a deprecated domain", nil, typeFixture("old", act, "t", "1"), 0, nil, nil},
+		{"check passes", nil, typeFixture("d", act, "t", "1"), 0, registered, nil},
+		{"check refuses", nil, typeFixture("old", act, "t", "1"), 0, registered, errRefused},
+		{"check comes before duplicate", []store.Type{typeFixture("old", act, "t", "1")}, typeFixture("old", act, "t", "1"), 0, registered, errRefused},
+		{"check comes before limit", []store.Type{typeFixture("old", act, "a", "1")}, typeFixture("old", act, "t", "1"), 1, registered, errRefused},
+		{"duplicate", []store.Type{typeFixture("d", act, "t", "1")}, typeFixture("d", act, "t", "1"), 0, nil, store.ErrExists},
+		{"duplicate workflow", []store.Type{typeFixture("d", wf, "t", "1")}, typeFixture("d", wf, "t", "1"), 0, nil, store.ErrExists},
+		{"duplicate of deprecated", []store.Type{deprecatedType("d", act, "t", "1")}, typeFixture("d", act, "t", "1"), 0, nil, store.ErrExists},
+		{"other version", []store.Type{typeFixture("d", act, "t", "1")}, typeFixture("d", act, "t", "2"), 0, nil, nil},
+		{"other kind", []store.Type{typeFixture("d", wf, "t", "1")}, typeFixture("d", act, "t", "1"), 0, nil, nil},
+		{"other domain", []store.Type{typeFixture("e", act, "t", "1")}, typeFixture("d", act, "t", "1"), 0, nil, nil},
+		{"under limit", []store.Type{typeFixture("d", act, "a", "1")}, typeFixture("d", act, "t", "1"), 2, nil, nil},
+		{"at limit", []store.Type{typeFixture("d", act, "a", "1"), typeFixture("d", act, "b", "1")}, typeFixture("d", act, "t", "1"), 2, nil, store.ErrLimit},
+		{"deprecated count toward limit", []store.Type{typeFixture("d", act, "a", "1"), deprecatedType("d", act, "b", "1")}, typeFixture("d", act, "t", "1"), 2, nil, store.ErrLimit},
+		{"limit is per kind", []store.Type{typeFixture("d", wf, "a", "1"), typeFixture("d", wf, "b", "1")}, typeFixture("d", act, "t", "1"), 2, nil, nil},
+		{"limit is per domain", []store.Type{typeFixture("e", act, "a", "1"), typeFixture("e", act, "b", "1")}, typeFixture("d", act, "t", "1"), 2, nil, nil},
+		{"duplicate at limit is a duplicate", []store.Type{typeFixture("d", act, "t", "1")}, typeFixture("d", act, "t", "1"), 1, nil, store.ErrExists},
+		{"zero limit is none", []store.Type{typeFixture("d", act, "a", "1")}, typeFixture("d", act, "t", "1"), 0, nil, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -49,11 +62,31 @@ func testCreateType(t *testing.T, b Backend) {
 			for _, ty := range tt.existing {
 				e.createType(ty)
 			}
-			before := e.allTypes("d", tt.create.Kind)
-			err := e.s.CreateType(t.Context(), tt.create, tt.limit)
+			checked := 0
+			check := func(d store.Domain) error {
+				checked++
+				// The check sees the type's domain as stored.
+				want := domainFixture(tt.create.Domain)
+				if tt.create.Domain == "old" {
+					want = deprecatedDomain("old")
+				}
+				e.wantDomain(d, want)
+				if tt.check != nil {
+					return tt.check(d)
+				}
+				return nil
+			}
+			before := e.allTypes(tt.create.Domain, tt.create.Kind)
+			err := e.s.CreateType(t.Context(), tt.create, tt.limit, check)
 			wantErr(t, "CreateType", err, tt.want)
+			switch {
+			case errors.Is(tt.want, store.ErrNotFound) && checked != 0:
+				t.Errorf("check called %d times for a missing domain", checked)
+			case !errors.Is(tt.want, store.ErrNotFound) && checked != 1:
+				t.Errorf("check called %d times, want once", checked)
+			}
 			if tt.want != nil {
-				if after := e.allTypes("d", tt.create.Kind); !sameTypes(after, before) {
+				if after := e.allTypes(tt.create.Domain, tt.create.Kind); !sameTypes(after, before) {
 					t.Errorf("failed CreateType changed the types: %v, was %v", typeKeys(after), typeKeys(before))
 				}
 				return

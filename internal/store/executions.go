@@ -1,0 +1,169 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// ErrConflict: the execution changed since it was loaded (its version moved
+// on), or a task the change consumes was already taken. The caller reloads
+// and tries again, or gives up.
+var ErrConflict = errors.New("store: conflict")
+
+// Execution is one run of a workflow as stored: the engine's state, opaque
+// to the store, with the columns the visibility operations filter on.
+type Execution struct {
+	Domain     string
+	WorkflowID string
+	RunID      string
+	// Version counts the changes committed to this run; a change names the
+	// version it was computed from.
+	Version int64
+	Open    bool
+	// State is the engine's state of the run, encoded by the service.
+	State []byte
+
+	TypeName        string
+	TypeVersion     string
+	StartedAt       time.Time
+	ClosedAt        time.Time // zero while open
+	CloseStatus     string    // empty while open
+	TagList         []string
+	CancelRequested bool
+}
+
+// Event is one history event of a run: its id (dense from 1) and its
+// encoding, opaque to the store.
+type Event struct {
+	ID   int64
+	Data []byte
+}
+
+// TaskKind tells decision tasks from activity tasks.
+type TaskKind string
+
+// The two kinds of task.
+const (
+	DecisionTask TaskKind = "decision"
+	ActivityTask TaskKind = "activity"
+)
+
+// Task is a task waiting for a poller: the event that scheduled it, and
+// where it waits.
+type Task struct {
+	Kind             TaskKind
+	Domain           string
+	TaskList         string
+	Priority         int32
+	WorkflowID       string
+	RunID            string
+	ScheduledEventID int64
+	// Seq orders tasks of equal priority by arrival; the store assigns it.
+	Seq int64
+}
+
+// Timer is a durable timer of a run: Key is unique within the run and
+// opaque to the store.
+type Timer struct {
+	Domain     string
+	WorkflowID string
+	RunID      string
+	Key        string
+	FireAt     time.Time
+}
+
+// Activity is the row of a started activity task that heartbeats update
+// without touching the execution: its attempt (StartedEventID), whether a
+// cancel was requested, and the last heartbeat.
+type Activity struct {
+	RunID            string
+	ScheduledEventID int64
+	StartedEventID   int64
+	CancelRequested  bool
+	// StartedAt is when the task started.
+	StartedAt time.Time
+	// HeartbeatTimeout is the activity's heartbeat timeout (0: none), and
+	// Deadline the instant its start-to-close or schedule-to-close timeout
+	// ends it (zero: none). A heartbeat past either is refused, even before
+	// the timer that records the timeout has fired.
+	HeartbeatTimeout time.Duration
+	Deadline         time.Time
+	// HeartbeatAt is zero until the first heartbeat.
+	HeartbeatAt      time.Time
+	HeartbeatDetails *string
+}
+
+// ExecutionChange is everything one command does to a run, committed in one
+// transaction.
+type ExecutionChange struct {
+	// Execution is the run's new row. Its Version must be ExpectedVersion+1.
+	Execution Execution
+	// ExpectedVersion is the version the change was computed from; 0 when
+	// the change creates the run.
+	ExpectedVersion int64
+	// Events are appended to the run's history; their ids continue the
+	// history densely.
+	Events []Event
+	// AddTasks are queued for pollers.
+	AddTasks []Task
+	// TakeTasks are removed, identified by (Kind, RunID, ScheduledEventID):
+	// a task a poller is being given, or one that no longer exists. When
+	// Strict, a task that is already gone fails the change with ErrConflict
+	// (two pollers never get one task).
+	TakeTasks []Task
+	Strict    bool
+	// SetTimers are armed, after RemoveTimers are disarmed (so a timer
+	// can be re-armed under its own key); a timer with the same key is
+	// replaced.
+	SetTimers []Timer
+	// RemoveTimers are disarmed by key; a missing key is not an error.
+	RemoveTimers []string
+	// PutActivities are inserted or updated (StartedEventID and
+	// CancelRequested; an update keeps the heartbeat columns).
+	PutActivities []Activity
+	// RemoveActivities are deleted by scheduled event id.
+	RemoveActivities []int64
+}
+
+// ExecutionStore keeps workflow executions, their histories, their tasks and
+// their timers.
+type ExecutionStore interface {
+	// CreateExecution commits a change that starts a run. It fails with
+	// ErrExists when the domain has an open run with the same workflow id.
+	CreateExecution(ctx context.Context, ch ExecutionChange) error
+	// UpdateExecution commits a change to a run. It fails with ErrConflict
+	// when the run's version is not ch.ExpectedVersion, or (Strict) when a
+	// task of TakeTasks is gone.
+	UpdateExecution(ctx context.Context, ch ExecutionChange) error
+	// GetExecution returns a run and the activity rows of its started
+	// activities. With runID empty it returns the domain's open run of that
+	// workflow id, or else the one started last. ErrNotFound if none.
+	GetExecution(ctx context.Context, domain, workflowID, runID string) (Execution, []Activity, error)
+	// GetRun returns a run by its run id alone (run ids are unique across
+	// domains), with the activity rows of its started activities.
+	GetRun(ctx context.Context, runID string) (Execution, []Activity, error)
+	// History returns up to limit events of a run with ids after afterID
+	// (before it when reverse; afterID 0 means from the end), in id order
+	// (descending when reverse).
+	History(ctx context.Context, runID string, afterID int64, limit int, reverse bool) ([]Event, error)
+	// NextTasks returns up to limit queued tasks of a task list, highest
+	// priority first and oldest first within a priority.
+	NextTasks(ctx context.Context, kind TaskKind, domain, taskList string, limit int) ([]Task, error)
+	// CountTasks counts the queued tasks of a task list.
+	CountTasks(ctx context.Context, kind TaskKind, domain, taskList string) (int, error)
+	// DueTimers returns up to limit timers due at or before now, soonest
+	// first.
+	DueTimers(ctx context.Context, now time.Time, limit int) ([]Timer, error)
+	// NextTimer returns when the soonest timer is due; ok is false when no
+	// timer is armed.
+	NextTimer(ctx context.Context) (at time.Time, ok bool, err error)
+	// Heartbeat records a heartbeat of a started activity at time at: it
+	// sets the activity row's heartbeat time and, when details is not nil,
+	// its details, and returns whether a cancel was requested. It fails with
+	// ErrNotFound when the run has no such activity row with that
+	// StartedEventID (the task closed, timed out, or never started), or when
+	// at is past the row's Deadline or past its last heartbeat (or start)
+	// plus its HeartbeatTimeout: the task has timed out.
+	Heartbeat(ctx context.Context, runID string, scheduledEventID, startedEventID int64, details *string, at time.Time) (cancelRequested bool, err error)
+}

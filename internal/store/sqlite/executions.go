@@ -1,0 +1,560 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/openswf/openswf/internal/store"
+)
+
+// The execution methods write through statements prepared once on the
+// single write connection (see stmts), so a change costs no parsing; reads
+// use the read pool and run in a read transaction when they take more than
+// one statement, so that they see one snapshot.
+
+var _ store.ExecutionStore = (*Store)(nil)
+
+const execCols = `domain, workflow_id, run_id, version, open, state, type_name, type_version,
+	started_at, closed_at, close_status, tag_list, cancel_requested`
+
+const activityCols = `run_id, scheduled_event_id, started_event_id, cancel_requested, started_at,
+	heartbeat_timeout, deadline, heartbeat_at, heartbeat_details`
+
+// Statement texts of the write path, prepared by prepareStmts.
+const (
+	sqlInsertExec = `INSERT INTO executions (` + execCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	// The version guard is the optimistic lock: a change computed from an
+	// older version matches no row.
+	sqlUpdateExec = `UPDATE executions SET version = ?, open = ?, state = ?, type_name = ?, type_version = ?,
+		started_at = ?, closed_at = ?, close_status = ?, tag_list = ?, cancel_requested = ?
+		WHERE run_id = ? AND version = ?`
+	sqlLastEvent   = `SELECT COALESCE(MAX(event_id), 0) FROM history_events WHERE run_id = ?`
+	sqlInsertEvent = `INSERT INTO history_events (run_id, event_id, data) VALUES (?, ?, ?)`
+	sqlDeleteTask  = `DELETE FROM tasks WHERE kind = ? AND run_id = ? AND scheduled_event_id = ?`
+	sqlInsertTask  = `INSERT INTO tasks (kind, domain, task_list, priority, workflow_id, run_id, scheduled_event_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`
+	sqlDeleteTimer = `DELETE FROM timers WHERE run_id = ? AND key = ?`
+	sqlUpsertTimer = `INSERT INTO timers (run_id, key, domain, workflow_id, fire_at) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (run_id, key) DO UPDATE SET domain = excluded.domain, workflow_id = excluded.workflow_id, fire_at = excluded.fire_at`
+	sqlDeleteActivity = `DELETE FROM activities WHERE run_id = ? AND scheduled_event_id = ?`
+	// An update of the same attempt keeps its heartbeat, which only
+	// Heartbeat writes; a new attempt (another started event) starts over
+	// from the row as given. SET expressions read the row as it was.
+	sqlUpsertActivity = `INSERT INTO activities (` + activityCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (run_id, scheduled_event_id) DO UPDATE SET
+			started_event_id  = excluded.started_event_id,
+			cancel_requested  = excluded.cancel_requested,
+			started_at        = excluded.started_at,
+			heartbeat_timeout = excluded.heartbeat_timeout,
+			deadline          = excluded.deadline,
+			heartbeat_at      = CASE WHEN started_event_id = excluded.started_event_id
+				THEN heartbeat_at ELSE excluded.heartbeat_at END,
+			heartbeat_details = CASE WHEN started_event_id = excluded.started_event_id
+				THEN heartbeat_details ELSE excluded.heartbeat_details END`
+	// One statement, so a heartbeat is one short write that never reads
+	// or locks the execution. The guards refuse an attempt that is gone
+	// or has timed out, even before the timeout's timer fires. A limit
+	// reached is a limit passed: the timeout's timer is due at that very
+	// instant (DueTimers includes it), so a heartbeat then is too late.
+	sqlHeartbeat = `UPDATE activities SET heartbeat_at = ?1, heartbeat_details = COALESCE(?2, heartbeat_details)
+		WHERE run_id = ?3 AND scheduled_event_id = ?4 AND started_event_id = ?5
+			AND (deadline IS NULL OR ?1 < deadline)
+			AND (heartbeat_timeout = 0 OR ?1 < MAX(COALESCE(started_at, 0), COALESCE(heartbeat_at, 0)) + heartbeat_timeout)
+		RETURNING cancel_requested`
+)
+
+// stmts are the write path's prepared statements, all on the one write
+// connection.
+type stmts struct {
+	insertExec, updateExec, lastEvent, insertEvent, deleteTask, insertTask,
+	deleteTimer, upsertTimer, deleteActivity, upsertActivity, heartbeat *sql.Stmt
+}
+
+func prepareStmts(ctx context.Context, db *sql.DB) (*stmts, error) {
+	st := new(stmts)
+	for _, p := range []struct {
+		dst **sql.Stmt
+		sql string
+	}{
+		{&st.insertExec, sqlInsertExec},
+		{&st.updateExec, sqlUpdateExec},
+		{&st.lastEvent, sqlLastEvent},
+		{&st.insertEvent, sqlInsertEvent},
+		{&st.deleteTask, sqlDeleteTask},
+		{&st.insertTask, sqlInsertTask},
+		{&st.deleteTimer, sqlDeleteTimer},
+		{&st.upsertTimer, sqlUpsertTimer},
+		{&st.deleteActivity, sqlDeleteActivity},
+		{&st.upsertActivity, sqlUpsertActivity},
+		{&st.heartbeat, sqlHeartbeat},
+	} {
+		stmt, err := db.PrepareContext(ctx, p.sql)
+		if err != nil {
+			st.close()
+			return nil, fmt.Errorf("sqlite: preparing %q: %w", p.sql, err)
+		}
+		*p.dst = stmt
+	}
+	return st, nil
+}
+
+func (st *stmts) close() {
+	for _, s := range []*sql.Stmt{st.insertExec, st.updateExec, st.lastEvent, st.insertEvent, st.deleteTask,
+		st.insertTask, st.deleteTimer, st.upsertTimer, st.deleteActivity, st.upsertActivity, st.heartbeat} {
+		if s != nil {
+			s.Close()
+		}
+	}
+}
+
+// CreateExecution implements store.ExecutionStore.
+func (s *Store) CreateExecution(ctx context.Context, ch store.ExecutionChange) error {
+	if err := checkChange(ch, true); err != nil {
+		return err
+	}
+	x := ch.Execution
+	tags, err := encodeTagList(x.TagList)
+	if err != nil {
+		return err
+	}
+	return s.inTx(ctx, "create execution", func(tx *sql.Tx) error {
+		// The partial unique index on open runs makes a second open run
+		// of the workflow id fail here, as does a reused run id.
+		_, err := tx.StmtContext(ctx, s.stmts.insertExec).ExecContext(ctx,
+			x.Domain, x.WorkflowID, x.RunID, x.Version, x.Open, blob(x.State), x.TypeName, x.TypeVersion,
+			millis(x.StartedAt), nullMillis(x.ClosedAt), x.CloseStatus, tags, x.CancelRequested)
+		if isUnique(err) {
+			return fmt.Errorf("%w: an open run of workflow %q in domain %q, or run %s", store.ErrExists, x.WorkflowID, x.Domain, x.RunID)
+		}
+		if err != nil {
+			return s.dbErr(ctx, "create execution", err)
+		}
+		return s.writeChange(ctx, tx, ch, 0)
+	})
+}
+
+// UpdateExecution implements store.ExecutionStore.
+func (s *Store) UpdateExecution(ctx context.Context, ch store.ExecutionChange) error {
+	if err := checkChange(ch, false); err != nil {
+		return err
+	}
+	x := ch.Execution
+	tags, err := encodeTagList(x.TagList)
+	if err != nil {
+		return err
+	}
+	return s.inTx(ctx, "update execution", func(tx *sql.Tx) error {
+		res, err := tx.StmtContext(ctx, s.stmts.updateExec).ExecContext(ctx,
+			x.Version, x.Open, blob(x.State), x.TypeName, x.TypeVersion,
+			millis(x.StartedAt), nullMillis(x.ClosedAt), x.CloseStatus, tags, x.CancelRequested,
+			x.RunID, ch.ExpectedVersion)
+		if isUnique(err) {
+			// Reopening a closed run while another run of its workflow id
+			// is open.
+			return fmt.Errorf("%w: an open run of workflow %q in domain %q", store.ErrExists, x.WorkflowID, x.Domain)
+		}
+		if err != nil {
+			return s.dbErr(ctx, "update execution", err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return s.dbErr(ctx, "update execution", err)
+		} else if n == 0 {
+			var exists bool
+			if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM executions WHERE run_id = ?)`, x.RunID).Scan(&exists); err != nil {
+				return s.dbErr(ctx, "update execution", err)
+			}
+			if !exists {
+				return fmt.Errorf("%w: run %s", store.ErrNotFound, x.RunID)
+			}
+			return fmt.Errorf("%w: run %s is no longer at version %d", store.ErrConflict, x.RunID, ch.ExpectedVersion)
+		}
+		var last int64
+		if len(ch.Events) > 0 {
+			if err := tx.StmtContext(ctx, s.stmts.lastEvent).QueryRowContext(ctx, x.RunID).Scan(&last); err != nil {
+				return s.dbErr(ctx, "update execution", err)
+			}
+		}
+		return s.writeChange(ctx, tx, ch, last)
+	})
+}
+
+// writeChange writes everything of a change but the execution row: the
+// history after event lastEvent, the tasks, the timers and the activity
+// rows, in the order the contract gives.
+func (s *Store) writeChange(ctx context.Context, tx *sql.Tx, ch store.ExecutionChange, lastEvent int64) error {
+	const op = "write execution change"
+	x := ch.Execution
+	if len(ch.Events) > 0 && ch.Events[0].ID != lastEvent+1 {
+		return historyConflict(x.RunID, lastEvent, ch.Events[0].ID)
+	}
+	stmt := tx.StmtContext(ctx, s.stmts.insertEvent)
+	for _, ev := range ch.Events {
+		if _, err := stmt.ExecContext(ctx, x.RunID, ev.ID, blob(ev.Data)); isUnique(err) {
+			return historyConflict(x.RunID, lastEvent, ev.ID)
+		} else if err != nil {
+			return s.dbErr(ctx, op, err)
+		}
+	}
+
+	stmt = tx.StmtContext(ctx, s.stmts.deleteTask)
+	for _, t := range ch.TakeTasks {
+		res, err := stmt.ExecContext(ctx, string(t.Kind), x.RunID, t.ScheduledEventID)
+		if err != nil {
+			return s.dbErr(ctx, op, err)
+		}
+		if !ch.Strict {
+			continue
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return s.dbErr(ctx, op, err)
+		} else if n == 0 {
+			return takenConflict(t)
+		}
+	}
+	stmt = tx.StmtContext(ctx, s.stmts.insertTask)
+	for _, t := range ch.AddTasks {
+		_, err := stmt.ExecContext(ctx, string(t.Kind), or(t.Domain, x.Domain), t.TaskList, t.Priority,
+			or(t.WorkflowID, x.WorkflowID), x.RunID, t.ScheduledEventID)
+		if isUnique(err) {
+			return fmt.Errorf("%w: %s task of event %d of run %s is queued already", store.ErrConflict, t.Kind, t.ScheduledEventID, x.RunID)
+		}
+		if err != nil {
+			return s.dbErr(ctx, op, err)
+		}
+	}
+
+	stmt = tx.StmtContext(ctx, s.stmts.deleteTimer)
+	for _, k := range ch.RemoveTimers {
+		if _, err := stmt.ExecContext(ctx, x.RunID, k); err != nil {
+			return s.dbErr(ctx, op, err)
+		}
+	}
+	stmt = tx.StmtContext(ctx, s.stmts.upsertTimer)
+	for _, tm := range ch.SetTimers {
+		if _, err := stmt.ExecContext(ctx, x.RunID, tm.Key, or(tm.Domain, x.Domain), or(tm.WorkflowID, x.WorkflowID),
+			millis(tm.FireAt)); err != nil {
+			return s.dbErr(ctx, op, err)
+		}
+	}
+
+	stmt = tx.StmtContext(ctx, s.stmts.deleteActivity)
+	for _, id := range ch.RemoveActivities {
+		if _, err := stmt.ExecContext(ctx, x.RunID, id); err != nil {
+			return s.dbErr(ctx, op, err)
+		}
+	}
+	stmt = tx.StmtContext(ctx, s.stmts.upsertActivity)
+	for _, a := range ch.PutActivities {
+		if _, err := stmt.ExecContext(ctx, x.RunID, a.ScheduledEventID, a.StartedEventID, a.CancelRequested,
+			nullMillis(a.StartedAt), a.HeartbeatTimeout.Milliseconds(), nullMillis(a.Deadline),
+			nullMillis(a.HeartbeatAt), a.HeartbeatDetails); err != nil {
+			return s.dbErr(ctx, op, err)
+		}
+	}
+	return nil
+}
+
+// GetExecution implements store.ExecutionStore.
+func (s *Store) GetExecution(ctx context.Context, domain, workflowID, runID string) (store.Execution, []store.Activity, error) {
+	if runID != "" {
+		return s.getExecution(ctx, "get execution",
+			`SELECT `+execCols+` FROM executions WHERE run_id = ? AND domain = ? AND workflow_id = ?`,
+			runID, domain, workflowID)
+	}
+	// The open run if there is one, else the run started last (of two
+	// started in the same millisecond, the one created last).
+	return s.getExecution(ctx, "get execution",
+		`SELECT `+execCols+` FROM executions WHERE domain = ? AND workflow_id = ?
+			ORDER BY open DESC, started_at DESC, seq DESC LIMIT 1`,
+		domain, workflowID)
+}
+
+// GetRun implements store.ExecutionStore.
+func (s *Store) GetRun(ctx context.Context, runID string) (store.Execution, []store.Activity, error) {
+	return s.getExecution(ctx, "get run", `SELECT `+execCols+` FROM executions WHERE run_id = ?`, runID)
+}
+
+// getExecution reads one execution with query, and its activity rows, in
+// one read transaction: the rows belong to the state read.
+func (s *Store) getExecution(ctx context.Context, op, query string, args ...any) (store.Execution, []store.Activity, error) {
+	tx, err := s.read.BeginTx(ctx, nil)
+	if err != nil {
+		return store.Execution{}, nil, s.dbErr(ctx, op, err)
+	}
+	// Read-only: rolling back ends the snapshot and can lose nothing.
+	defer func() { _ = tx.Rollback() }()
+	x, err := scanExecution(tx.QueryRowContext(ctx, query, args...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.Execution{}, nil, fmt.Errorf("%w: execution %v", store.ErrNotFound, args)
+	}
+	if err != nil {
+		return store.Execution{}, nil, s.dbErr(ctx, op, err)
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT `+activityCols+` FROM activities WHERE run_id = ? ORDER BY scheduled_event_id`, x.RunID)
+	if err != nil {
+		return store.Execution{}, nil, s.dbErr(ctx, op, err)
+	}
+	defer rows.Close()
+	var acts []store.Activity
+	for rows.Next() {
+		a, err := scanActivity(rows)
+		if err != nil {
+			return store.Execution{}, nil, s.dbErr(ctx, op, err)
+		}
+		acts = append(acts, a)
+	}
+	if err := rows.Err(); err != nil {
+		return store.Execution{}, nil, s.dbErr(ctx, op, err)
+	}
+	return x, acts, nil
+}
+
+// History implements store.ExecutionStore.
+func (s *Store) History(ctx context.Context, runID string, afterID int64, limit int, reverse bool) ([]store.Event, error) {
+	query := `SELECT event_id, data FROM history_events WHERE run_id = ? AND event_id > ? ORDER BY event_id LIMIT ?`
+	if reverse {
+		if afterID <= 0 {
+			afterID = maxEventID
+		}
+		query = `SELECT event_id, data FROM history_events WHERE run_id = ? AND event_id < ? ORDER BY event_id DESC LIMIT ?`
+	}
+	rows, err := s.read.QueryContext(ctx, query, runID, afterID, sqlLimit(limit))
+	if err != nil {
+		return nil, s.dbErr(ctx, "history", err)
+	}
+	defer rows.Close()
+	var out []store.Event
+	for rows.Next() {
+		var ev store.Event
+		if err := rows.Scan(&ev.ID, &ev.Data); err != nil {
+			return nil, s.dbErr(ctx, "history", err)
+		}
+		out = append(out, ev)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.dbErr(ctx, "history", err)
+	}
+	return out, nil
+}
+
+// NextTasks implements store.ExecutionStore.
+func (s *Store) NextTasks(ctx context.Context, kind store.TaskKind, domain, taskList string, limit int) ([]store.Task, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT kind, domain, task_list, priority, workflow_id, run_id, scheduled_event_id, seq
+		FROM tasks WHERE kind = ? AND domain = ? AND task_list = ?
+		ORDER BY priority DESC, seq LIMIT ?`, string(kind), domain, taskList, sqlLimit(limit))
+	if err != nil {
+		return nil, s.dbErr(ctx, "next tasks", err)
+	}
+	defer rows.Close()
+	var out []store.Task
+	for rows.Next() {
+		var (
+			t    store.Task
+			kind string
+		)
+		if err := rows.Scan(&kind, &t.Domain, &t.TaskList, &t.Priority, &t.WorkflowID, &t.RunID, &t.ScheduledEventID, &t.Seq); err != nil {
+			return nil, s.dbErr(ctx, "next tasks", err)
+		}
+		t.Kind = store.TaskKind(kind)
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.dbErr(ctx, "next tasks", err)
+	}
+	return out, nil
+}
+
+// CountTasks implements store.ExecutionStore.
+func (s *Store) CountTasks(ctx context.Context, kind store.TaskKind, domain, taskList string) (int, error) {
+	var n int
+	if err := s.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM tasks WHERE kind = ? AND domain = ? AND task_list = ?`,
+		string(kind), domain, taskList).Scan(&n); err != nil {
+		return 0, s.dbErr(ctx, "count tasks", err)
+	}
+	return n, nil
+}
+
+// DueTimers implements store.ExecutionStore.
+func (s *Store) DueTimers(ctx context.Context, now time.Time, limit int) ([]store.Timer, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT domain, workflow_id, run_id, key, fire_at FROM timers
+		WHERE fire_at <= ? ORDER BY fire_at, run_id, key LIMIT ?`, millis(now), sqlLimit(limit))
+	if err != nil {
+		return nil, s.dbErr(ctx, "due timers", err)
+	}
+	defer rows.Close()
+	var out []store.Timer
+	for rows.Next() {
+		var (
+			tm store.Timer
+			at int64
+		)
+		if err := rows.Scan(&tm.Domain, &tm.WorkflowID, &tm.RunID, &tm.Key, &at); err != nil {
+			return nil, s.dbErr(ctx, "due timers", err)
+		}
+		tm.FireAt = fromMillis(at)
+		out = append(out, tm)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.dbErr(ctx, "due timers", err)
+	}
+	return out, nil
+}
+
+// NextTimer implements store.ExecutionStore.
+func (s *Store) NextTimer(ctx context.Context) (time.Time, bool, error) {
+	var at sql.NullInt64
+	if err := s.read.QueryRowContext(ctx, `SELECT MIN(fire_at) FROM timers`).Scan(&at); err != nil {
+		return time.Time{}, false, s.dbErr(ctx, "next timer", err)
+	}
+	if !at.Valid {
+		return time.Time{}, false, nil
+	}
+	return fromMillis(at.Int64), true, nil
+}
+
+// Heartbeat implements store.ExecutionStore.
+func (s *Store) Heartbeat(ctx context.Context, runID string, scheduledEventID, startedEventID int64, details *string, at time.Time) (bool, error) {
+	var canceled bool
+	err := s.stmts.heartbeat.QueryRowContext(ctx, millis(at), details, runID, scheduledEventID, startedEventID).Scan(&canceled)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, fmt.Errorf("%w: activity %d (attempt %d) of run %s is not running", store.ErrNotFound, scheduledEventID, startedEventID, runID)
+	}
+	if err != nil {
+		return false, s.dbErr(ctx, "heartbeat", err)
+	}
+	return canceled, nil
+}
+
+func scanExecution(row scanner) (store.Execution, error) {
+	var (
+		x       store.Execution
+		started int64
+		closed  sql.NullInt64
+		tags    string
+	)
+	if err := row.Scan(&x.Domain, &x.WorkflowID, &x.RunID, &x.Version, &x.Open, &x.State, &x.TypeName, &x.TypeVersion,
+		&started, &closed, &x.CloseStatus, &tags, &x.CancelRequested); err != nil {
+		return store.Execution{}, err
+	}
+	x.StartedAt = fromMillis(started)
+	x.ClosedAt = fromNullMillis(closed)
+	if err := json.Unmarshal([]byte(tags), &x.TagList); err != nil {
+		return store.Execution{}, fmt.Errorf("run %s: decoding tag list: %w", x.RunID, err)
+	}
+	if len(x.TagList) == 0 {
+		x.TagList = nil
+	}
+	if len(x.State) == 0 {
+		x.State = nil
+	}
+	return x, nil
+}
+
+func scanActivity(row scanner) (store.Activity, error) {
+	var (
+		a                         store.Activity
+		started, deadline, beatAt sql.NullInt64
+		timeout                   int64
+		details                   sql.NullString
+	)
+	if err := row.Scan(&a.RunID, &a.ScheduledEventID, &a.StartedEventID, &a.CancelRequested, &started,
+		&timeout, &deadline, &beatAt, &details); err != nil {
+		return store.Activity{}, err
+	}
+	a.StartedAt = fromNullMillis(started)
+	a.HeartbeatTimeout = time.Duration(timeout) * time.Millisecond
+	a.Deadline = fromNullMillis(deadline)
+	a.HeartbeatAt = fromNullMillis(beatAt)
+	if details.Valid {
+		a.HeartbeatDetails = &details.String
+	}
+	return a, nil
+}
+
+func encodeTagList(tags []string) (string, error) {
+	if tags == nil {
+		tags = []string{}
+	}
+	b, err := json.Marshal(tags)
+	if err != nil {
+		return "", fmt.Errorf("sqlite: encoding tag list: %w", err)
+	}
+	return string(b), nil
+}
+
+// maxEventID stands for "after the last event" in a reverse history read.
+const maxEventID = int64(^uint64(0) >> 1)
+
+// sqlLimit turns "no limit" (<= 0) into SQLite's LIMIT -1.
+func sqlLimit(limit int) int {
+	if limit <= 0 {
+		return -1
+	}
+	return limit
+}
+
+// or returns s, or def when s is empty.
+func or(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+func historyConflict(runID string, last, id int64) error {
+	return fmt.Errorf("%w: run %s: event %d does not follow the history's last event %d", store.ErrConflict, runID, id, last)
+}
+
+func takenConflict(t store.Task) error {
+	return fmt.Errorf("%w: %s task of event %d of run %s was taken", store.ErrConflict, t.Kind, t.ScheduledEventID, t.RunID)
+}
+
+// checkChange refuses a change that breaks the contract's own rules, before
+// anything is written: those are the caller's mistakes, not conflicts.
+func checkChange(ch store.ExecutionChange, create bool) error {
+	x := ch.Execution
+	switch {
+	case x.RunID == "" || x.Domain == "" || x.WorkflowID == "":
+		return errors.New("sqlite: execution change without a run id, domain or workflow id")
+	case create && (ch.ExpectedVersion != 0 || x.Version != 1):
+		return fmt.Errorf("sqlite: a new run has version 1, expecting 0 (got %d, expecting %d)", x.Version, ch.ExpectedVersion)
+	case !create && (ch.ExpectedVersion < 1 || x.Version != ch.ExpectedVersion+1):
+		return fmt.Errorf("sqlite: run %s: version %d does not follow %d", x.RunID, x.Version, ch.ExpectedVersion)
+	}
+	for i, ev := range ch.Events {
+		if i > 0 && ev.ID != ch.Events[i-1].ID+1 {
+			return fmt.Errorf("sqlite: run %s: event ids of a change must be dense, %d follows %d", x.RunID, ev.ID, ch.Events[i-1].ID)
+		}
+	}
+	// Every row of a change belongs to its run: an empty run id means the
+	// change's, any other is a mistake.
+	other := func(runID string) bool { return runID != "" && runID != x.RunID }
+	for _, t := range ch.AddTasks {
+		if t.Kind != store.DecisionTask && t.Kind != store.ActivityTask {
+			return fmt.Errorf("sqlite: unknown task kind %q", t.Kind)
+		}
+		if other(t.RunID) {
+			return fmt.Errorf("sqlite: change of run %s adds a task of run %s", x.RunID, t.RunID)
+		}
+	}
+	for _, t := range ch.TakeTasks {
+		if other(t.RunID) {
+			return fmt.Errorf("sqlite: change of run %s takes a task of run %s", x.RunID, t.RunID)
+		}
+	}
+	for _, tm := range ch.SetTimers {
+		if other(tm.RunID) {
+			return fmt.Errorf("sqlite: change of run %s sets a timer of run %s", x.RunID, tm.RunID)
+		}
+	}
+	for _, a := range ch.PutActivities {
+		if other(a.RunID) {
+			return fmt.Errorf("sqlite: change of run %s puts an activity of run %s", x.RunID, a.RunID)
+		}
+	}
+	return nil
+}
