@@ -49,6 +49,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
 		return serve(ctx, cfg, stderr)
+	case "bench":
+		return runBench(args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "openswf", version)
 		return nil

@@ -1,0 +1,102 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/openswf/openswf/internal/bench"
+)
+
+// benchUsage heads openswf bench --help.
+const benchUsage = `Usage: openswf bench SCENARIO [flags]
+
+Drives an SWF endpoint (openswf, or any other) through the AWS SDK and
+prints throughput, latency percentiles and errors.
+
+Scenarios:
+  heartbeat   RecordActivityTaskHeartbeat on --tasks started activity tasks
+  workflow    whole workflows: start, decide, one activity, decide, complete
+  dispatch    time from scheduling an activity to a waiting poller getting it
+  baseline    the same client against a trivial in-process handler: the
+              ceiling of this machine for this client
+
+Flags:
+`
+
+// runBench runs openswf bench with args, printing the result to stdout and
+// progress to stderr. An interrupt ends the run early, with no result.
+func runBench(args []string, stdout, stderr io.Writer) error {
+	cfg, asJSON, err := parseBench(args, stderr)
+	if err != nil {
+		return err
+	}
+	cfg.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	res, err := bench.Run(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return res.WriteJSON(stdout)
+	}
+	return res.WriteText(stdout)
+}
+
+// parseBench reads the scenario and the flags, which may come in any order.
+func parseBench(args []string, stderr io.Writer) (bench.Config, bool, error) {
+	cfg := bench.DefaultConfig()
+	var asJSON bool
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), benchUsage)
+		fs.PrintDefaults()
+	}
+	fs.StringVar(&cfg.Endpoint, "endpoint", cfg.Endpoint, "SWF endpoint URL")
+	fs.DurationVar(&cfg.Duration, "duration", cfg.Duration, "how long the measured part runs (setup comes before it)")
+	fs.IntVar(&cfg.Concurrency, "concurrency", cfg.Concurrency, "callers at once: heartbeaters, workflows in flight, or waiting pollers (dispatch)")
+	fs.Float64Var(&cfg.Rate, "rate", cfg.Rate, "open loop: requests, workflows or dispatches begun per second whatever the latency (0: closed loop)")
+	fs.Int64Var(&cfg.MaxUnits, "max", cfg.MaxUnits, "stop after beginning this many units (0: only --duration ends the run)")
+	fs.StringVar(&cfg.Domain, "domain", cfg.Domain, "domain to use; it and the scenario's types are registered if missing")
+	fs.StringVar(&cfg.Region, "region", cfg.Region, "region the requests are signed for")
+	fs.StringVar(&cfg.AccessKey, "access-key", cfg.AccessKey, "access key id the requests are signed with")
+	fs.StringVar(&cfg.SecretKey, "secret-key", cfg.SecretKey, "secret key the requests are signed with")
+	fs.IntVar(&cfg.Tasks, "tasks", cfg.Tasks, "heartbeat: started activity tasks to heartbeat round robin")
+	fs.IntVar(&cfg.DetailsSize, "details-size", cfg.DetailsSize, "heartbeat, baseline: characters of details in each heartbeat")
+	fs.IntVar(&cfg.Deciders, "deciders", cfg.Deciders, "workflow: decider goroutines (0: --concurrency)")
+	fs.IntVar(&cfg.Workers, "workers", cfg.Workers, "workflow: activity-worker goroutines (0: --concurrency)")
+	fs.DurationVar(&cfg.SetupTimeout, "setup-timeout", cfg.SetupTimeout, "how long the setup may take")
+	fs.BoolVar(&cfg.WithBaseline, "with-baseline", false, "also run the baseline for the same duration and concurrency, and print the ratio")
+	fs.BoolVar(&asJSON, "json", false, "print the result as JSON")
+
+	// The flag package stops at the first argument that is not a flag;
+	// take the scenario out wherever it is so that both
+	// "bench heartbeat --json" and "bench --json heartbeat" work.
+	var scenario []string
+	rest := args
+	for {
+		if err := fs.Parse(rest); err != nil {
+			return cfg, false, err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		scenario = append(scenario, fs.Arg(0))
+		rest = fs.Args()[1:]
+	}
+	if len(scenario) != 1 {
+		fs.Usage()
+		return cfg, false, errors.New("bench needs exactly one scenario: " + strings.Join(bench.Scenarios(), ", "))
+	}
+	cfg.Scenario = scenario[0]
+	return cfg, asJSON, cfg.Validate()
+}

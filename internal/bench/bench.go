@@ -1,0 +1,192 @@
+// Package bench is a load generator for any SWF endpoint. It drives the
+// endpoint through aws-sdk-go-v2's SWF client, as real deciders and workers
+// do, and measures throughput, latency percentiles and errors.
+//
+// Every scenario runs for a fixed time and at most a fixed number of units,
+// then stops by itself; Run returns the measurements as a Result, which the
+// openswf bench command prints and Go tests can check.
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+)
+
+// The scenarios Run knows.
+const (
+	// Heartbeat measures RecordActivityTaskHeartbeat on started activity
+	// tasks set up beforehand.
+	Heartbeat = "heartbeat"
+	// Workflow measures whole workflows: start, decide, run one activity,
+	// decide, complete.
+	Workflow = "workflow"
+	// Dispatch measures the time from scheduling an activity task to a
+	// waiting poller receiving it.
+	Dispatch = "dispatch"
+	// Baseline measures the same client against a trivial in-process
+	// handler: the ceiling of the machine for this client.
+	Baseline = "baseline"
+)
+
+// Scenarios lists the scenarios in the order the help shows them.
+func Scenarios() []string { return []string{Heartbeat, Workflow, Dispatch, Baseline} }
+
+// Config says what to run and how hard.
+type Config struct {
+	// Scenario is one of Scenarios().
+	Scenario string
+	// Endpoint is the SWF endpoint's URL; the baseline ignores it.
+	Endpoint string
+	// Region, AccessKey and SecretKey sign the requests.
+	Region, AccessKey, SecretKey string
+	// Duration is how long the measured part runs; setup comes before it.
+	Duration time.Duration
+	// Concurrency is how many callers run at once: heartbeaters, workflows
+	// in flight (closed loop), or waiting pollers (dispatch).
+	Concurrency int
+	// Rate, when positive, makes the run open-loop: that many units
+	// (heartbeats, workflows, dispatches, requests) are begun per second
+	// whether or not earlier ones have finished, and latency is counted from
+	// when each was due, so a slow server cannot hide its queueing.
+	Rate float64
+	// MaxUnits bounds the units a run begins (0: a bound derived from
+	// Duration), so that every loop ends by count as well as by time.
+	MaxUnits int64
+	// Domain is the SWF domain to use; it and the types the scenario needs
+	// are registered when missing.
+	Domain string
+	// Tasks is how many started activity tasks the heartbeat scenario
+	// shares among its callers.
+	Tasks int
+	// DetailsSize is the length of each heartbeat's details.
+	DetailsSize int
+	// Deciders and Workers size the workflow scenario's decider and
+	// activity-worker pools (0: Concurrency each).
+	Deciders, Workers int
+	// SetupTimeout bounds the setup before the measured part.
+	SetupTimeout time.Duration
+	// WithBaseline also runs the baseline for the same duration and
+	// concurrency, and reports the ratio.
+	WithBaseline bool
+	// Logger reports progress; nil discards it.
+	Logger *slog.Logger
+}
+
+// DefaultConfig returns the settings openswf bench starts from.
+func DefaultConfig() Config {
+	return Config{
+		Endpoint:     "http://127.0.0.1:7930",
+		Region:       "us-east-1",
+		AccessKey:    "AKIDOPENSWFBENCH",
+		SecretKey:    "openswf-bench-secret",
+		Duration:     10 * time.Second,
+		Concurrency:  8,
+		Domain:       "openswf-bench",
+		Tasks:        64,
+		DetailsSize:  300,
+		SetupTimeout: 2 * time.Minute,
+	}
+}
+
+// maxDetails is SWF's limit on heartbeat details.
+const maxDetails = 2048
+
+// Validate reports the first setting that cannot work.
+func (c Config) Validate() error {
+	known := false
+	for _, s := range Scenarios() {
+		known = known || s == c.Scenario
+	}
+	switch {
+	case !known:
+		return fmt.Errorf("unknown scenario %q (one of %s)", c.Scenario, strings.Join(Scenarios(), ", "))
+	case c.Endpoint == "" && c.Scenario != Baseline:
+		return errors.New("an endpoint is needed")
+	case c.Duration <= 0:
+		return errors.New("the duration must be positive")
+	case c.Concurrency < 1:
+		return errors.New("the concurrency must be at least 1")
+	case c.Rate < 0:
+		return errors.New("the rate cannot be negative")
+	case c.MaxUnits < 0:
+		return errors.New("the maximum units cannot be negative")
+	case c.Domain == "" || len(c.Domain) > 256:
+		return errors.New("the domain must be 1 to 256 characters")
+	case c.Tasks < 1:
+		return errors.New("the heartbeat scenario needs at least 1 task")
+	case c.DetailsSize < 0 || c.DetailsSize > maxDetails:
+		return fmt.Errorf("the details size must be 0 to %d", maxDetails)
+	case c.Deciders < 0 || c.Workers < 0:
+		return errors.New("pool sizes cannot be negative")
+	case c.SetupTimeout <= 0:
+		return errors.New("the setup timeout must be positive")
+	}
+	return nil
+}
+
+// maxUnitsPerSecond derives the count bound of a run from its duration: far
+// above what any one client machine reaches, so time ends a run first.
+const maxUnitsPerSecond = 1_000_000
+
+// maxUnits returns the bound on the units a run begins.
+func (c Config) maxUnits() int64 {
+	if c.MaxUnits > 0 {
+		return c.MaxUnits
+	}
+	return max(int64(c.Duration.Seconds()*maxUnitsPerSecond), 1)
+}
+
+func (c Config) logger() *slog.Logger {
+	if c.Logger != nil {
+		return c.Logger
+	}
+	return slog.New(slog.NewTextHandler(io.Discard, nil))
+}
+
+// Run runs the scenario of cfg and returns what it measured. It returns an
+// error when the run could not be set up or ctx ended; failed calls during
+// the measured part are counted in the Result instead.
+func Run(ctx context.Context, cfg Config) (Result, error) {
+	if err := cfg.Validate(); err != nil {
+		return Result{}, err
+	}
+	res, err := runScenario(ctx, cfg)
+	if err != nil || !cfg.WithBaseline || cfg.Scenario == Baseline {
+		return res, err
+	}
+	base := cfg
+	base.Scenario = Baseline
+	b, err := runScenario(ctx, base)
+	if err != nil {
+		return res, fmt.Errorf("baseline: %w", err)
+	}
+	res.Baseline = &b
+	if b.Throughput > 0 {
+		res.BaselineRatio = res.Throughput / b.Throughput
+	}
+	return res, nil
+}
+
+func runScenario(ctx context.Context, cfg Config) (Result, error) {
+	log := cfg.logger().With("scenario", cfg.Scenario, "duration", cfg.Duration, "concurrency", cfg.Concurrency, "rate", cfg.Rate)
+	if cfg.Scenario == Baseline {
+		log.Info("bench: starting against the built-in handler")
+	} else {
+		log.Info("bench: starting", "endpoint", cfg.Endpoint)
+	}
+	switch cfg.Scenario {
+	case Heartbeat:
+		return runHeartbeat(ctx, cfg)
+	case Workflow:
+		return runWorkflow(ctx, cfg)
+	case Dispatch:
+		return runDispatch(ctx, cfg)
+	default:
+		return runBaseline(ctx, cfg)
+	}
+}
