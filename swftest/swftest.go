@@ -83,7 +83,7 @@ func Start(t testing.TB, opts Options) *Server {
 	if err != nil {
 		t.Fatalf("opening store %s: %v", opts.Store, err)
 	}
-	svc, err := service.New(ctx, service.Config{Region: Region, AccountID: AccountID, Limits: limits}, st, opts.Clock, logger)
+	svc, err := service.New(ctx, service.Config{Region: Region, AccountID: AccountID, Limits: limits, LongPoll: opts.LongPoll, PollRecheck: time.Hour}, st, opts.Clock, logger)
 	if err != nil {
 		st.Close()
 		t.Fatalf("starting the service: %v", err)
@@ -95,6 +95,12 @@ func Start(t testing.TB, opts Options) *Server {
 	}
 	s := &Server{URL: "http://" + srv.Addr(), Store: opts.Store, Clock: opts.Clock, srv: srv, svc: svc, st: st, served: make(chan error, 1), timersDone: make(chan struct{})}
 	s.Client = NewClient(s.URL)
+	timersCtx, stopTimers := context.WithCancel(context.Background())
+	s.stopTimers = stopTimers
+	go func() {
+		defer close(s.timersDone)
+		svc.Run(timersCtx)
+	}()
 	go func() { s.served <- srv.Serve() }()
 	t.Cleanup(func() { s.Stop(t) })
 	return s
@@ -108,12 +114,15 @@ func (s *Server) Stop(t testing.TB) {
 		return
 	}
 	s.stopped = true
+	s.svc.StopPolls()
 	if err := s.srv.Shutdown(context.Background()); err != nil {
 		t.Errorf("shutting down: %v", err)
 	}
 	if err := <-s.served; err != nil {
 		t.Errorf("serving: %v", err)
 	}
+	s.stopTimers()
+	<-s.timersDone
 	if err := s.st.Close(); err != nil {
 		t.Errorf("closing the store: %v", err)
 	}

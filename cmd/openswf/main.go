@@ -80,6 +80,7 @@ func serve(ctx context.Context, cfg config, logOut io.Writer) error {
 		Region:    cfg.Region,
 		AccountID: cfg.AccountID,
 		Limits:    service.DefaultLimits(),
+		LongPoll:  cfg.LongPoll,
 	}, st, clock.Real{}, logger)
 	if err != nil {
 		return err
@@ -94,6 +95,17 @@ func serve(ctx context.Context, cfg config, logOut io.Writer) error {
 	}
 	logger.Info("openswf serving", "version", version, "addr", "http://"+srv.Addr(), "store", cfg.Store, "region", cfg.Region, "account", cfg.AccountID)
 
+	timersCtx, stopTimers := context.WithCancel(context.Background())
+	timersDone := make(chan struct{})
+	go func() {
+		defer close(timersDone)
+		svc.Run(timersCtx)
+	}()
+	defer func() {
+		stopTimers()
+		<-timersDone
+	}()
+
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve() }()
 	select {
@@ -104,6 +116,7 @@ func serve(ctx context.Context, cfg config, logOut io.Writer) error {
 	logger.Info("shutting down: finishing requests in flight")
 	// Waiting polls answer empty at once rather than holding the shutdown
 	// for their whole long poll.
+	svc.StopPolls()
 	if err := srv.Shutdown(context.Background()); err != nil {
 		logger.Warn("shutdown did not finish cleanly", "err", err)
 	}

@@ -140,6 +140,16 @@ func (c *cmd) decide(d swfapi.Decision, types map[TypeRef]ActivityTypeInfo) bool
 // event that arrived during this decision task fails the decision with
 // UNHANDLED_DECISION, and the decider gets a new task that shows the event.
 func (c *cmd) closeByDecision(d swfapi.Decision) {
+	// Bare closing decisions carry no attributes: treat them as empty.
+	if d.CompleteWorkflowExecutionDecisionAttributes == nil {
+		d.CompleteWorkflowExecutionDecisionAttributes = &swfapi.CompleteWorkflowExecutionDecisionAttributes{}
+	}
+	if d.FailWorkflowExecutionDecisionAttributes == nil {
+		d.FailWorkflowExecutionDecisionAttributes = &swfapi.FailWorkflowExecutionDecisionAttributes{}
+	}
+	if d.CancelWorkflowExecutionDecisionAttributes == nil {
+		d.CancelWorkflowExecutionDecisionAttributes = &swfapi.CancelWorkflowExecutionDecisionAttributes{}
+	}
 	completed := swfapi.Ptr(c.completedID)
 	// The task scheduled during this one (now the open task) is the sign
 	// of events the decider has not seen.
@@ -188,6 +198,18 @@ func (c *cmd) closeByDecision(d swfapi.Decision) {
 		})
 		c.close(swfapi.CloseStatusCanceled)
 	}
+}
+
+// attributesOptional reports whether a decision of type t may leave out its
+// attributes: those whose attributes have no required member (closing the
+// run with no result, details or reason), which clients commonly send bare.
+func attributesOptional(t swfapi.DecisionType) bool {
+	switch t {
+	case swfapi.DecisionTypeCompleteWorkflowExecution, swfapi.DecisionTypeFailWorkflowExecution,
+		swfapi.DecisionTypeCancelWorkflowExecution, swfapi.DecisionTypeContinueAsNewWorkflowExecution:
+		return true
+	}
+	return false
 }
 
 // attributesMember returns the name of the attributes member a decision of
@@ -263,7 +285,7 @@ func checkBatch(in *swfapi.RespondDecisionTaskCompletedInput) error {
 				"Member must satisfy enum value set: ["+strings.Join(swfapi.DecisionTypeValues(), ", ")+"]"))
 			continue
 		}
-		if !ok {
+		if !ok && !attributesOptional(*d.DecisionType) {
 			problems = append(problems, nullValue(path+"."+member))
 			continue
 		}

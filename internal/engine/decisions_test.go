@@ -119,6 +119,17 @@ func TestDecisionTimesOutWithNextScheduled(t *testing.T) {
 	}
 }
 
+// Closing decisions whose attributes have no required member may come bare.
+func TestBareClosingDecisions(t *testing.T) {
+	for _, typ := range []swfapi.DecisionType{swfapi.DecisionTypeCompleteWorkflowExecution, swfapi.DecisionTypeFailWorkflowExecution, swfapi.DecisionTypeCancelWorkflowExecution} {
+		h := newHarness(t, nil, Limits{})
+		h.decide(noAttrs(typ))
+		if h.e.Open {
+			t.Fatalf("%s without attributes did not close the run", typ)
+		}
+	}
+}
+
 func TestOneDecisionTaskAtATime(t *testing.T) {
 	h := newHarness(t, nil, Limits{})
 	// Scheduled but not started: the task will show the signal.
@@ -224,7 +235,6 @@ func TestMarker(t *testing.T) {
 }
 
 func TestBatchesRejectedWhole(t *testing.T) {
-	noAttrs := func(t swfapi.DecisionType) swfapi.Decision { return swfapi.Decision{DecisionType: swfapi.Ptr(t)} }
 	cases := []struct {
 		name      string
 		in        *swfapi.RespondDecisionTaskCompletedInput
@@ -238,8 +248,8 @@ func TestBatchesRejectedWhole(t *testing.T) {
 			swfapi.CodeValidation, "Close must be last decision in list"},
 		{"missing attributes", &swfapi.RespondDecisionTaskCompletedInput{Decisions: []swfapi.Decision{marker("m", ""), noAttrs(swfapi.DecisionTypeStartTimer)}},
 			swfapi.CodeValidation, "1 validation error detected: Value null at 'decisions.2.member.startTimerDecisionAttributes' failed to satisfy constraint: Member must not be null"},
-		{"two missing", &swfapi.RespondDecisionTaskCompletedInput{Decisions: []swfapi.Decision{noAttrs(swfapi.DecisionTypeScheduleActivityTask), noAttrs(swfapi.DecisionTypeCompleteWorkflowExecution)}},
-			swfapi.CodeValidation, "2 validation errors detected: Value null at 'decisions.1.member.scheduleActivityTaskDecisionAttributes' failed to satisfy constraint: Member must not be null; Value null at 'decisions.2.member.completeWorkflowExecutionDecisionAttributes' failed to satisfy constraint: Member must not be null"},
+		{"two missing", &swfapi.RespondDecisionTaskCompletedInput{Decisions: []swfapi.Decision{noAttrs(swfapi.DecisionTypeScheduleActivityTask), noAttrs(swfapi.DecisionTypeCancelTimer)}},
+			swfapi.CodeValidation, "2 validation errors detected: Value null at 'decisions.1.member.scheduleActivityTaskDecisionAttributes' failed to satisfy constraint: Member must not be null; Value null at 'decisions.2.member.cancelTimerDecisionAttributes' failed to satisfy constraint: Member must not be null"},
 		{"bad timer duration", &swfapi.RespondDecisionTaskCompletedInput{Decisions: []swfapi.Decision{startTimer("t", "NONE")}},
 			swfapi.CodeValidation, "1 validation error detected: Value 'NONE' at 'decisions.1.member.startTimerDecisionAttributes.startToFireTimeout' failed to satisfy constraint: Member must be a whole number of seconds"},
 		{"negative timer duration", &swfapi.RespondDecisionTaskCompletedInput{Decisions: []swfapi.Decision{startTimer("t", "-5")}},
@@ -344,3 +354,6 @@ func TestActivityTypesNamed(t *testing.T) {
 		t.Fatal("nil input")
 	}
 }
+
+// noAttrs is a decision of type t without its attributes member.
+func noAttrs(t swfapi.DecisionType) swfapi.Decision { return swfapi.Decision{DecisionType: swfapi.Ptr(t)} }

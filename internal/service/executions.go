@@ -1,0 +1,191 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/openswf/openswf/internal/engine"
+	"github.com/openswf/openswf/internal/store"
+	"github.com/openswf/openswf/internal/swfapi"
+)
+
+// StartWorkflowExecution starts a run of a workflow type.
+func (s *Service) StartWorkflowExecution(ctx context.Context, in *swfapi.StartWorkflowExecutionInput) (*swfapi.Run, error) {
+	if err := firstError(checkName("workflowId", *in.WorkflowId), checkTaskList("taskList", in.TaskList)); err != nil {
+		return nil, err
+	}
+	if _, err := s.registeredDomain(ctx, *in.Domain); err != nil {
+		return nil, err
+	}
+	key := workflowKey(*in.Domain, in.WorkflowType)
+	wt, err := s.store.GetType(ctx, key)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, unknownType(key)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if wt.Status == store.StatusDeprecated {
+		return nil, typeDeprecated(key)
+	}
+	info := engine.WorkflowTypeInfo{Deprecated: false}
+	if err := jsonDecode(wt.Config, &info.Config); err != nil {
+		return nil, err
+	}
+	runID := newRunID()
+	exec, eff, err := engine.Start(engine.StartParams{
+		Domain:     *in.Domain,
+		WorkflowID: *in.WorkflowId,
+		RunID:      runID,
+		Request:    in,
+		Type:       info,
+		Limits:     s.engineLimits,
+	}, s.clock.Now())
+	if err != nil {
+		return nil, err
+	}
+	r := &run{exec: exec}
+	ch, err := s.change(r, eff)
+	if err != nil {
+		return nil, err
+	}
+	switch err := s.store.CreateExecution(ctx, ch); {
+	case errors.Is(err, store.ErrExists):
+		return nil, swfapi.NewFault(swfapi.CodeWorkflowExecutionAlreadyStarted, "Already Started")
+	case err != nil:
+		return nil, err
+	}
+	s.afterCommit(ch)
+	return &swfapi.Run{RunId: swfapi.Ptr(runID)}, nil
+}
+
+// SignalWorkflowExecution records a signal in an open run.
+func (s *Service) SignalWorkflowExecution(ctx context.Context, in *swfapi.SignalWorkflowExecutionInput) error {
+	_, _, err := s.update(ctx, s.openRunLoader(*in.Domain, *in.WorkflowId, deref(in.RunId)), func(e *engine.Execution, now time.Time) (engine.Effects, error) {
+		return e.Signal(*in.SignalName, in.Input, now)
+	})
+	return err
+}
+
+// RequestCancelWorkflowExecution records a cancel request in an open run;
+// its decider decides what to do about it.
+func (s *Service) RequestCancelWorkflowExecution(ctx context.Context, in *swfapi.RequestCancelWorkflowExecutionInput) error {
+	_, _, err := s.update(ctx, s.openRunLoader(*in.Domain, *in.WorkflowId, deref(in.RunId)), func(e *engine.Execution, now time.Time) (engine.Effects, error) {
+		return e.RequestCancel(now)
+	})
+	return err
+}
+
+// TerminateWorkflowExecution closes an open run at once.
+func (s *Service) TerminateWorkflowExecution(ctx context.Context, in *swfapi.TerminateWorkflowExecutionInput) error {
+	_, _, err := s.update(ctx, s.openRunLoader(*in.Domain, *in.WorkflowId, deref(in.RunId)), func(e *engine.Execution, now time.Time) (engine.Effects, error) {
+		return e.Terminate(in.Reason, in.Details, in.ChildPolicy, now)
+	})
+	return err
+}
+
+func (s *Service) openRunLoader(domain, workflowID, runID string) func(context.Context) (*run, error) {
+	return func(ctx context.Context) (*run, error) {
+		if _, err := s.domain(ctx, domain); err != nil {
+			return nil, err
+		}
+		return s.loadOpenRun(ctx, domain, workflowID, runID)
+	}
+}
+
+// DescribeWorkflowExecution returns a run's configuration, state and counts.
+func (s *Service) DescribeWorkflowExecution(ctx context.Context, in *swfapi.DescribeWorkflowExecutionInput) (*swfapi.WorkflowExecutionDetail, error) {
+	if _, err := s.domain(ctx, *in.Domain); err != nil {
+		return nil, err
+	}
+	r, err := s.loadRun(ctx, *in.Domain, *in.Execution.WorkflowId, *in.Execution.RunId)
+	if err != nil {
+		return nil, err
+	}
+	return r.exec.Detail(), nil
+}
+
+// GetWorkflowExecutionHistory returns a page of a run's history.
+func (s *Service) GetWorkflowExecutionHistory(ctx context.Context, in *swfapi.GetWorkflowExecutionHistoryInput) (*swfapi.History, error) {
+	if _, err := s.domain(ctx, *in.Domain); err != nil {
+		return nil, err
+	}
+	wfID, runID := *in.Execution.WorkflowId, *in.Execution.RunId
+	r, err := s.loadRun(ctx, *in.Domain, wfID, runID)
+	if err != nil {
+		return nil, err
+	}
+	reverse := deref(in.ReverseOrder)
+	query := queryKey("GetWorkflowExecutionHistory", *in.Domain, wfID, runID, strconv.FormatBool(reverse))
+	after, err := s.pages.read(query, in.NextPageToken)
+	if err != nil {
+		return nil, err
+	}
+	from := int64(0)
+	if len(after) == 1 {
+		if from, err = strconv.ParseInt(after[0], 10, 64); err != nil {
+			return nil, invalidToken()
+		}
+	}
+	events, more, err := s.historyPage(ctx, r.exec.RunID, from, 0, pageSize(in.MaximumPageSize), reverse)
+	if err != nil {
+		return nil, err
+	}
+	out := &swfapi.History{Events: events}
+	if more {
+		out.NextPageToken = s.pages.make(query, strconv.FormatInt(*events[len(events)-1].EventId, 10))
+	}
+	return out, nil
+}
+
+// historyPage reads up to limit events of a run after (or, reversed,
+// before) the event id from, none past upTo when upTo > 0; more tells
+// whether another page follows.
+func (s *Service) historyPage(ctx context.Context, runID string, from, upTo int64, limit int, reverse bool) ([]swfapi.HistoryEvent, bool, error) {
+	if reverse && from == 0 && upTo > 0 {
+		from = upTo + 1
+	}
+	stored, err := s.store.History(ctx, runID, from, limit+1, reverse)
+	if err != nil {
+		return nil, false, err
+	}
+	events := make([]swfapi.HistoryEvent, 0, len(stored))
+	for _, ev := range stored {
+		if upTo > 0 && ev.ID > upTo {
+			break
+		}
+		var he swfapi.HistoryEvent
+		if err := jsonDecode(ev.Data, &he); err != nil {
+			return nil, false, err
+		}
+		events = append(events, he)
+	}
+	more := len(events) > limit
+	if more {
+		events = events[:limit]
+	}
+	return events, more, nil
+}
+
+// CountPendingDecisionTasks counts the decision tasks waiting in a task list.
+func (s *Service) CountPendingDecisionTasks(ctx context.Context, in *swfapi.CountPendingDecisionTasksInput) (*swfapi.PendingTaskCount, error) {
+	return s.countTasks(ctx, store.DecisionTask, *in.Domain, *in.TaskList.Name)
+}
+
+// CountPendingActivityTasks counts the activity tasks waiting in a task list.
+func (s *Service) CountPendingActivityTasks(ctx context.Context, in *swfapi.CountPendingActivityTasksInput) (*swfapi.PendingTaskCount, error) {
+	return s.countTasks(ctx, store.ActivityTask, *in.Domain, *in.TaskList.Name)
+}
+
+func (s *Service) countTasks(ctx context.Context, kind store.TaskKind, domain, taskList string) (*swfapi.PendingTaskCount, error) {
+	if _, err := s.domain(ctx, domain); err != nil {
+		return nil, err
+	}
+	n, err := s.store.CountTasks(ctx, kind, domain, taskList)
+	if err != nil {
+		return nil, err
+	}
+	return &swfapi.PendingTaskCount{Count: swfapi.Ptr(int32(n)), Truncated: swfapi.Ptr(false)}, nil
+}

@@ -1,0 +1,255 @@
+package service
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/openswf/openswf/internal/engine"
+	"github.com/openswf/openswf/internal/matching"
+	"github.com/openswf/openswf/internal/store"
+	"github.com/openswf/openswf/internal/swfapi"
+	"github.com/openswf/openswf/internal/tasktoken"
+)
+
+const (
+	// pollBatch is how many queued tasks a poller looks at in one read.
+	pollBatch = 16
+	// maxRereads bounds how often one wake-up of a poller reads the queue.
+	maxRereads = 64
+)
+
+// claim waits for a task of a task list and starts it with start, which
+// commits the task's start and the task's removal from the queue together.
+// A poller whose client has gone away starts nothing.
+func (s *Service) claim(ctx context.Context, key matching.Key, start func(context.Context, store.Task) (bool, error)) error {
+	_, err := s.matcher.Poll(ctx, key, s.longPoll, func(ctx context.Context) (bool, error) {
+		// Other pollers race for the same tasks: when every task read was
+		// taken by someone else, read again rather than wait, as more may
+		// queue behind them. The bound keeps a row that cannot be dropped
+		// from spinning a poller.
+		for range maxRereads {
+			tasks, err := s.store.NextTasks(ctx, key.Kind, key.Domain, key.TaskList, pollBatch)
+			if err != nil || len(tasks) == 0 {
+				return false, err
+			}
+			for _, t := range tasks {
+				if ctx.Err() != nil {
+					return false, nil
+				}
+				ok, err := start(ctx, t)
+				if err != nil {
+					return false, err
+				}
+				if ok {
+					return true, nil
+				}
+			}
+		}
+		return false, nil
+	})
+	if ctx.Err() != nil {
+		return nil
+	}
+	return err
+}
+
+// startTask applies cmd to the run of a queued task and commits it with the
+// task's removal. It reports false when the task was taken by another poller
+// meanwhile, or turned out stale (then it is dropped).
+func (s *Service) startTask(ctx context.Context, t store.Task, cmd func(*engine.Execution, time.Time) (engine.Effects, error)) (*run, bool, error) {
+	r, err := s.loadRunByID(ctx, t.RunID)
+	if err != nil {
+		var fault *swfapi.Fault
+		if errors.As(err, &fault) {
+			return nil, false, s.dropTask(ctx, t)
+		}
+		return nil, false, err
+	}
+	eff, err := cmd(r.exec, s.clock.Now())
+	if err != nil {
+		var fault *swfapi.Fault
+		if errors.As(err, &fault) {
+			// The run no longer has this task open: a queued row outlived
+			// it. Nobody can start it; drop it.
+			return nil, false, s.dropTask(ctx, t)
+		}
+		return nil, false, err
+	}
+	err = s.commit(ctx, r, eff, []store.Task{t})
+	if errors.Is(err, store.ErrConflict) {
+		return nil, false, nil
+	}
+	return r, err == nil, err
+}
+
+// dropTask removes a queued task that no run will start, so that pollers
+// stop finding it.
+func (s *Service) dropTask(ctx context.Context, t store.Task) error {
+	r, err := s.loadRunByID(ctx, t.RunID)
+	if err != nil {
+		return nil // no run, nothing to keep consistent with; a later change removes the row
+	}
+	err = s.commit(ctx, r, engine.Effects{}, []store.Task{t})
+	if errors.Is(err, store.ErrConflict) {
+		return nil
+	}
+	return err
+}
+
+// PollForDecisionTask hands a decision task of a task list to a decider,
+// waiting for one up to the long-poll hold; with a nextPageToken it returns
+// the next page of the history of the task it already handed out.
+func (s *Service) PollForDecisionTask(ctx context.Context, in *swfapi.PollForDecisionTaskInput) (*swfapi.DecisionTask, error) {
+	if _, err := s.domain(ctx, *in.Domain); err != nil {
+		return nil, err
+	}
+	page := pollPage{size: pageSize(in.MaximumPageSize), reverse: deref(in.ReverseOrder), query: queryKey("PollForDecisionTask", *in.Domain, *in.TaskList.Name, strconv.FormatBool(deref(in.ReverseOrder)))}
+	if in.NextPageToken != nil && *in.NextPageToken != "" {
+		return s.decisionTaskPage(ctx, page, in.NextPageToken)
+	}
+	var out *swfapi.DecisionTask
+	key := matching.Key{Kind: store.DecisionTask, Domain: *in.Domain, TaskList: *in.TaskList.Name}
+	err := s.claim(ctx, key, func(ctx context.Context, t store.Task) (bool, error) {
+		r, ok, err := s.startTask(ctx, t, func(e *engine.Execution, now time.Time) (engine.Effects, error) {
+			return e.StartDecisionTask(t.ScheduledEventID, deref(in.Identity), now)
+		})
+		if !ok || err != nil {
+			return ok, err
+		}
+		d := r.exec.Decision
+		tok := tasktoken.Token{Kind: tasktoken.Decision, RunID: r.exec.RunID, ScheduledEventID: d.ScheduledEventID, StartedEventID: d.StartedEventID}
+		from := int64(0)
+		if deref(in.StartAtPreviousStartedEvent) && r.exec.PreviousStartedEventID > 0 && !page.reverse {
+			from = r.exec.PreviousStartedEventID - 1
+		}
+		out, err = s.decisionTask(ctx, r.exec, tok, page, from)
+		return true, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if out == nil {
+		// Nothing came: an empty task, without a taskToken member, which is
+		// how clients tell.
+		return &swfapi.DecisionTask{StartedEventId: swfapi.Ptr(int64(0)), Events: []swfapi.HistoryEvent{}}, nil
+	}
+	return out, nil
+}
+
+// pollPage is how a decider asked for the history of its task.
+type pollPage struct {
+	size    int
+	reverse bool
+	query   string
+}
+
+// decisionTask builds the answer to a decider: the task, and one page of
+// the run's history up to the task's start.
+func (s *Service) decisionTask(ctx context.Context, e *engine.Execution, tok tasktoken.Token, page pollPage, from int64) (*swfapi.DecisionTask, error) {
+	events, more, err := s.historyPage(ctx, e.RunID, from, tok.StartedEventID, page.size, page.reverse)
+	if err != nil {
+		return nil, err
+	}
+	out := &swfapi.DecisionTask{
+		TaskToken:      swfapi.Ptr(s.tokens.Encode(tok)),
+		StartedEventId: swfapi.Ptr(tok.StartedEventID),
+		WorkflowExecution: &swfapi.WorkflowExecution{
+			WorkflowId: swfapi.Ptr(e.WorkflowID),
+			RunId:      swfapi.Ptr(e.RunID),
+		},
+		WorkflowType: &swfapi.WorkflowType{Name: swfapi.Ptr(e.WorkflowType.Name), Version: swfapi.Ptr(e.WorkflowType.Version)},
+		Events:       events,
+	}
+	if e.PreviousStartedEventID > 0 {
+		out.PreviousStartedEventId = swfapi.Ptr(e.PreviousStartedEventID)
+	}
+	if more {
+		last := *events[len(events)-1].EventId
+		out.NextPageToken = s.pages.make(page.query, *out.TaskToken, strconv.FormatInt(last, 10), strconv.FormatInt(e.PreviousStartedEventID, 10))
+	}
+	return out, nil
+}
+
+// decisionTaskPage answers a PollForDecisionTask that carries a page token:
+// the next page of the same task, claiming nothing new.
+func (s *Service) decisionTaskPage(ctx context.Context, page pollPage, token *string) (*swfapi.DecisionTask, error) {
+	after, err := s.pages.read(page.query, token)
+	if err != nil {
+		return nil, err
+	}
+	if len(after) != 3 {
+		return nil, invalidToken()
+	}
+	tok, err := s.tokens.Decode(after[0])
+	from, err1 := strconv.ParseInt(after[1], 10, 64)
+	prev, err2 := strconv.ParseInt(after[2], 10, 64)
+	if err != nil || err1 != nil || err2 != nil {
+		return nil, invalidToken()
+	}
+	r, err := s.loadRunByID(ctx, tok.RunID)
+	if err != nil {
+		return nil, err
+	}
+	// The page belongs to the task as it was handed out, whatever the run
+	// did since.
+	e := *r.exec
+	e.PreviousStartedEventID = prev
+	return s.decisionTask(ctx, &e, tok, page, from)
+}
+
+// RespondDecisionTaskCompleted applies a decider's decisions.
+func (s *Service) RespondDecisionTaskCompleted(ctx context.Context, in *swfapi.RespondDecisionTaskCompletedInput) error {
+	tok, err := s.taskToken(*in.TaskToken, tasktoken.Decision)
+	if err != nil {
+		return err
+	}
+	_, _, err = s.update(ctx, func(ctx context.Context) (*run, error) { return s.loadRunByID(ctx, tok.RunID) },
+		func(e *engine.Execution, now time.Time) (engine.Effects, error) {
+			types, err := s.activityTypes(ctx, e.Domain, e.ActivityTypesNamed(in))
+			if err != nil {
+				return engine.Effects{}, err
+			}
+			return e.CompleteDecisionTask(tok.ScheduledEventID, tok.StartedEventID, in, types, now)
+		})
+	return err
+}
+
+// activityTypes loads the activity types a decision batch names; a type
+// that does not exist is left out, and the decision naming it fails.
+func (s *Service) activityTypes(ctx context.Context, domain string, refs []engine.TypeRef) (map[engine.TypeRef]engine.ActivityTypeInfo, error) {
+	out := make(map[engine.TypeRef]engine.ActivityTypeInfo, len(refs))
+	for _, ref := range refs {
+		t, err := s.store.GetType(ctx, store.TypeKey{Domain: domain, Kind: store.ActivityType, Name: ref.Name, Version: ref.Version})
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		info := engine.ActivityTypeInfo{Deprecated: t.Status == store.StatusDeprecated}
+		if err := jsonDecode(t.Config, &info.Config); err != nil {
+			return nil, err
+		}
+		out[ref] = info
+	}
+	return out, nil
+}
+
+// taskToken reads a task token of the given kind.
+func (s *Service) taskToken(text string, kind byte) (tasktoken.Token, error) {
+	tok, err := s.tokens.Decode(text)
+	if err != nil || tok.Kind != kind {
+		return tok, swfapi.NewFault(swfapi.CodeUnknownResource, "Unknown task token")
+	}
+	return tok, nil
+}
+
+func jsonDecode(data []byte, v any) error {
+	if len(data) == 0 {
+		return nil
+	}
+	return json.Unmarshal(data, v)
+}

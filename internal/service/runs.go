@@ -1,0 +1,245 @@
+package service
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/openswf/openswf/internal/engine"
+	"github.com/openswf/openswf/internal/matching"
+	"github.com/openswf/openswf/internal/store"
+	"github.com/openswf/openswf/internal/swfapi"
+)
+
+// maxConflicts bounds how often one command is recomputed when the run
+// changed under it.
+const maxConflicts = 8
+
+// run is a loaded execution: its row and its engine state.
+type run struct {
+	rec  store.Execution
+	exec *engine.Execution
+}
+
+// decodeRun rebuilds the engine state of a row, with the heartbeats the
+// activity rows hold (heartbeats are written there, never to the state).
+func decodeRun(rec store.Execution, acts []store.Activity) (*run, error) {
+	exec := new(engine.Execution)
+	if err := json.Unmarshal(rec.State, exec); err != nil {
+		return nil, fmt.Errorf("decoding run %s: %w", rec.RunID, err)
+	}
+	for _, a := range acts {
+		if act, ok := exec.Activities[a.ScheduledEventID]; ok {
+			act.LastHeartbeatAt = a.HeartbeatAt
+			act.HeartbeatDetails = a.HeartbeatDetails
+			exec.Activities[a.ScheduledEventID] = act
+		}
+	}
+	return &run{rec: rec, exec: exec}, nil
+}
+
+// loadRun loads a run of a domain; with runID empty, the workflow's open
+// run, as SWF targets the latest run when runId is omitted.
+func (s *Service) loadRun(ctx context.Context, domain, workflowID, runID string) (*run, error) {
+	rec, acts, err := s.store.GetExecution(ctx, domain, workflowID, runID)
+	switch {
+	case errors.Is(err, store.ErrNotFound) && runID == "":
+		return nil, unknownWorkflow(workflowID)
+	case errors.Is(err, store.ErrNotFound):
+		return nil, unknownExecution(workflowID, runID)
+	case err != nil:
+		return nil, err
+	}
+	return decodeRun(rec, acts)
+}
+
+// loadOpenRun is loadRun for commands that only an open run takes.
+func (s *Service) loadOpenRun(ctx context.Context, domain, workflowID, runID string) (*run, error) {
+	r, err := s.loadRun(ctx, domain, workflowID, runID)
+	if err != nil {
+		return nil, err
+	}
+	if !r.rec.Open {
+		if runID == "" {
+			return nil, unknownWorkflow(workflowID)
+		}
+		return nil, unknownExecution(workflowID, runID)
+	}
+	return r, nil
+}
+
+// loadRunByID loads the run a task token names.
+func (s *Service) loadRunByID(ctx context.Context, runID string) (*run, error) {
+	rec, acts, err := s.store.GetRun(ctx, runID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, swfapi.NewFault(swfapi.CodeUnknownResource, "Unknown execution: WorkflowExecution=[runId=%s]", runID)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return decodeRun(rec, acts)
+}
+
+// update applies one engine command to a run and commits it, recomputing the
+// command on a fresh load when the run changed in between.
+func (s *Service) update(ctx context.Context, load func(context.Context) (*run, error), cmd func(*engine.Execution, time.Time) (engine.Effects, error)) (*run, engine.Effects, error) {
+	for range maxConflicts {
+		// The time is read before the run is loaded, so that the state is at
+		// least as fresh as the instant the command is judged at: a
+		// heartbeat recorded before that instant is seen by a timeout.
+		now := s.clock.Now()
+		r, err := load(ctx)
+		if err != nil {
+			return nil, engine.Effects{}, err
+		}
+		eff, err := cmd(r.exec, now)
+		if err != nil {
+			return nil, engine.Effects{}, err
+		}
+		err = s.commit(ctx, r, eff, nil)
+		if errors.Is(err, store.ErrConflict) {
+			continue
+		}
+		return r, eff, err
+	}
+	return nil, engine.Effects{}, fmt.Errorf("run kept changing: %w", store.ErrConflict)
+}
+
+// commit writes a command's effects on r in one transaction. take are tasks
+// the change consumes; when there are any, a task that is already gone fails
+// the change with store.ErrConflict. After the commit, pollers of the new
+// tasks are woken and the timer loop told of new timers.
+func (s *Service) commit(ctx context.Context, r *run, eff engine.Effects, take []store.Task) error {
+	ch, err := s.change(r, eff)
+	if err != nil {
+		return err
+	}
+	ch.TakeTasks = append(ch.TakeTasks, take...)
+	ch.Strict = len(take) > 0
+	if err := s.store.UpdateExecution(ctx, ch); err != nil {
+		return err
+	}
+	r.rec = ch.Execution
+	s.afterCommit(ch)
+	return nil
+}
+
+// change turns an engine state and its effects into a store change.
+func (s *Service) change(r *run, eff engine.Effects) (store.ExecutionChange, error) {
+	e := r.exec
+	state, err := json.Marshal(e)
+	if err != nil {
+		return store.ExecutionChange{}, err
+	}
+	ch := store.ExecutionChange{
+		Execution: store.Execution{
+			Domain:          e.Domain,
+			WorkflowID:      e.WorkflowID,
+			RunID:           e.RunID,
+			Version:         r.rec.Version + 1,
+			Open:            e.Open,
+			State:           state,
+			TypeName:        e.WorkflowType.Name,
+			TypeVersion:     e.WorkflowType.Version,
+			StartedAt:       e.StartedAt,
+			ClosedAt:        e.ClosedAt,
+			CloseStatus:     string(e.CloseStatus),
+			TagList:         e.TagList,
+			CancelRequested: e.CancelRequested,
+		},
+		ExpectedVersion:  r.rec.Version,
+		RemoveTimers:     eff.RemoveTimers,
+		RemoveActivities: eff.RemoveActivities,
+	}
+	for _, ev := range eff.Events {
+		data, err := json.Marshal(ev)
+		if err != nil {
+			return ch, err
+		}
+		ch.Events = append(ch.Events, store.Event{ID: *ev.EventId, Data: data})
+	}
+	for _, t := range eff.Tasks {
+		ch.AddTasks = append(ch.AddTasks, s.storeTask(e, t))
+	}
+	for _, t := range eff.RemoveTasks {
+		ch.TakeTasks = append(ch.TakeTasks, s.storeTask(e, t))
+	}
+	for _, t := range eff.Timers {
+		ch.SetTimers = append(ch.SetTimers, store.Timer{Domain: e.Domain, WorkflowID: e.WorkflowID, RunID: e.RunID, Key: t.Key, FireAt: t.FireAt})
+	}
+	for _, a := range eff.Activities {
+		ch.PutActivities = append(ch.PutActivities, activityRow(e, a))
+	}
+	return ch, nil
+}
+
+func (s *Service) storeTask(e *engine.Execution, t engine.Task) store.Task {
+	kind := store.ActivityTask
+	if t.Kind == engine.TaskDecision {
+		kind = store.DecisionTask
+	}
+	return store.Task{Kind: kind, Domain: e.Domain, TaskList: t.TaskList, Priority: t.Priority, WorkflowID: e.WorkflowID, RunID: e.RunID, ScheduledEventID: t.ScheduledEventID}
+}
+
+// activityRow is the row heartbeats update, with the deadlines past which a
+// heartbeat is refused.
+func activityRow(e *engine.Execution, a engine.ActivityRow) store.Activity {
+	row := store.Activity{RunID: e.RunID, ScheduledEventID: a.ScheduledEventID, StartedEventID: a.StartedEventID, CancelRequested: a.CancelRequested}
+	act, ok := e.Activities[a.ScheduledEventID]
+	if !ok {
+		return row
+	}
+	row.StartedAt = act.StartedAt
+	row.HeartbeatTimeout = seconds(act.HeartbeatTimeout)
+	if d := seconds(act.StartToClose); d > 0 {
+		row.Deadline = act.StartedAt.Add(d)
+	}
+	if d := seconds(act.ScheduleToClose); d > 0 {
+		if end := act.ScheduledAt.Add(d); row.Deadline.IsZero() || end.Before(row.Deadline) {
+			row.Deadline = end
+		}
+	}
+	return row
+}
+
+// seconds reads an SWF duration: whole seconds, or NONE (0).
+func seconds(v string) time.Duration {
+	var n int64
+	for _, c := range v {
+		if c < '0' || c > '9' {
+			return 0
+		}
+		n = n*10 + int64(c-'0')
+	}
+	return time.Duration(n) * time.Second
+}
+
+// afterCommit wakes the pollers of new tasks and the timer loop.
+func (s *Service) afterCommit(ch store.ExecutionChange) {
+	for _, t := range ch.AddTasks {
+		s.matcher.Notify(matching.Key{Kind: t.Kind, Domain: t.Domain, TaskList: t.TaskList})
+	}
+	if len(ch.SetTimers) > 0 && s.timers != nil {
+		s.timers.Armed()
+	}
+}
+
+// newRunID returns a fresh run id, shaped like SWF's: 45 characters of
+// base64 after a version digit.
+func newRunID() string {
+	var b [32]byte
+	rand.Read(b[:])
+	return "2" + base64.StdEncoding.EncodeToString(b[:])
+}
+
+func unknownWorkflow(workflowID string) error {
+	return swfapi.NewFault(swfapi.CodeUnknownResource, "Unknown execution, workflowId = %s", workflowID)
+}
+
+func unknownExecution(workflowID, runID string) error {
+	return swfapi.NewFault(swfapi.CodeUnknownResource, "Unknown execution: WorkflowExecution=[workflowId=%s, runId=%s]", workflowID, runID)
+}
