@@ -356,4 +356,6 @@ func TestActivityTypesNamed(t *testing.T) {
 }
 
 // noAttrs is a decision of type t without its attributes member.
-func noAttrs(t swfapi.DecisionType) swfapi.Decision { return swfapi.Decision{DecisionType: swfapi.Ptr(t)} }
+func noAttrs(t swfapi.DecisionType) swfapi.Decision {
+	return swfapi.Decision{DecisionType: swfapi.Ptr(t)}
+}
