@@ -29,6 +29,11 @@ const (
 	AccountID = "123456789012"
 )
 
+// DefaultStore, when a test package sets it (in its TestMain), gives the
+// store of every server started without one: it is how a package runs its
+// integration tests on PostgreSQL as well as on SQLite.
+var DefaultStore func(t testing.TB) string
+
 // Options change how a test server is built.
 type Options struct {
 	// Store is the store spec (as for openswf --store); empty means a fresh
@@ -67,6 +72,9 @@ type Server struct {
 // Start starts a server and stops it when the test ends.
 func Start(t testing.TB, opts Options) *Server {
 	t.Helper()
+	if opts.Store == "" && DefaultStore != nil {
+		opts.Store = DefaultStore(t)
+	}
 	if opts.Store == "" {
 		opts.Store = "sqlite:" + filepath.Join(t.TempDir(), "openswf.db")
 	}
