@@ -126,6 +126,41 @@ type ExecutionChange struct {
 	RemoveActivities []int64
 }
 
+// ExecutionQuery selects runs of a domain for the visibility operations,
+// from the run's columns alone.
+//
+// Closed chooses closed runs, else open ones. Runs are selected and ordered
+// by their close time when ByClose (closed runs only), else by their start
+// time: those whose time lies in [Oldest, Latest] (Latest zero: no upper
+// bound). At most one of the narrowing filters is usually set, as SWF
+// allows, but every one that is set applies: WorkflowID; TypeName, and
+// TypeVersion when set too; Tag (when not nil: a run may carry an empty
+// tag), which matches a run when any of its tags equals it; CloseStatus.
+//
+// The order is newest first, by (time, run id), and oldest first when
+// Ascending (SWF's reverseOrder). When AfterRunID is set, only runs strictly
+// after (AfterTime, AfterRunID) in that order are returned: a page boundary
+// that stays put however runs are added. Limit > 0 caps the number of runs.
+// CountExecutions ignores the position and the limit.
+type ExecutionQuery struct {
+	Domain  string
+	Closed  bool
+	ByClose bool
+	Oldest  time.Time
+	Latest  time.Time
+
+	WorkflowID  string
+	TypeName    string
+	TypeVersion string
+	Tag         *string
+	CloseStatus string
+
+	Ascending  bool
+	AfterTime  time.Time
+	AfterRunID string
+	Limit      int
+}
+
 // ExecutionStore keeps workflow executions, their histories, their tasks and
 // their timers.
 type ExecutionStore interface {
@@ -166,4 +201,9 @@ type ExecutionStore interface {
 	// at is past the row's Deadline or past its last heartbeat (or start)
 	// plus its HeartbeatTimeout: the task has timed out.
 	Heartbeat(ctx context.Context, runID string, scheduledEventID, startedEventID int64, details *string, at time.Time) (cancelRequested bool, err error)
+	// ListExecutions returns the runs q selects, in q's order, read from
+	// the visibility columns. The rows it returns carry no State.
+	ListExecutions(ctx context.Context, q ExecutionQuery) ([]Execution, error)
+	// CountExecutions counts the runs q selects.
+	CountExecutions(ctx context.Context, q ExecutionQuery) (int, error)
 }
