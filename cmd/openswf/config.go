@@ -21,6 +21,7 @@ type config struct {
 	MaxRequestBytes int64
 	ShutdownTimeout time.Duration
 	LongPoll        time.Duration
+	DebugListen     string
 }
 
 func defaultConfig() config {
@@ -63,6 +64,8 @@ func settings() []setting {
 			}},
 		{"long-poll-timeout", "OPENSWF_LONG_POLL_TIMEOUT", "how long PollForDecisionTask and PollForActivityTask wait for a task (SWF: 60s; keep it under botocore's 60s read timeout)",
 			func(fs *flag.FlagSet, c *config, n, u string) { fs.DurationVar(&c.LongPoll, n, c.LongPoll, u) }},
+		{"debug-listen", "OPENSWF_DEBUG_LISTEN", "address for Go's pprof profiles (/debug/pprof/); empty: off",
+			func(fs *flag.FlagSet, c *config, n, u string) { fs.StringVar(&c.DebugListen, n, c.DebugListen, u) }},
 		{"shutdown-timeout", "OPENSWF_SHUTDOWN_TIMEOUT", "how long a shutdown waits for requests in flight",
 			func(fs *flag.FlagSet, c *config, n, u string) {
 				fs.DurationVar(&c.ShutdownTimeout, n, c.ShutdownTimeout, u)

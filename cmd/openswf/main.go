@@ -106,6 +106,14 @@ func serve(ctx context.Context, cfg config, logOut io.Writer) error {
 		<-timersDone
 	}()
 
+	if cfg.DebugListen != "" {
+		stopDebug, err := serveDebug(cfg.DebugListen, logger)
+		if err != nil {
+			return err
+		}
+		defer stopDebug()
+	}
+
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve() }()
 	select {
