@@ -168,6 +168,14 @@ func execCalls(x store.Execution) []call {
 			_, _, err := s.NextTimer(ctx)
 			return err
 		}},
+		{"ListExecutions", func(ctx context.Context, s store.Store) error {
+			_, err := s.ListExecutions(ctx, store.ExecutionQuery{Domain: "d", Oldest: t0, Tag: ptr("a")})
+			return err
+		}},
+		{"CountExecutions", func(ctx context.Context, s store.Store) error {
+			_, err := s.CountExecutions(ctx, store.ExecutionQuery{Domain: "d", Oldest: t0, Closed: true, ByClose: true})
+			return err
+		}},
 		{"Heartbeat", func(ctx context.Context, s store.Store) error {
 			_, err := s.Heartbeat(ctx, "r", 1, 2, ptr("beat"), t0.Add(time.Second))
 			return err

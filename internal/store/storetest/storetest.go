@@ -65,6 +65,9 @@ func Run(t *testing.T, backend Backend) {
 		{"ExecutionsReopen", testExecutionsReopen},
 		{"ExecutionsCanceled", testExecutionsCanceled},
 		{"ExecutionsClosed", testExecutionsClosed},
+		{"ListExecutions", testListExecutions},
+		{"ListExecutionsPaging", testListExecutionsPaging},
+		{"CountExecutions", testCountExecutions},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
