@@ -53,30 +53,30 @@ func (s *Store) CreateDomain(ctx context.Context, d store.Domain, limit int) err
 	if err != nil {
 		return err
 	}
-	return s.inTx(ctx, "create domain", func(tx *sql.Tx) error {
+	return s.do(ctx, "create domain", false, func(w *wtx) error {
 		var exists bool
-		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM domains WHERE name = ?)`, d.Name).Scan(&exists); err != nil {
-			return s.dbErr(ctx, "create domain", err)
+		if err := w.queryRow(`SELECT EXISTS (SELECT 1 FROM domains WHERE name = ?)`, d.Name).Scan(&exists); err != nil {
+			return s.dbErr(w.ctx, "create domain", err)
 		}
 		if exists {
 			return fmt.Errorf("%w: domain %q", store.ErrExists, d.Name)
 		}
 		if limit > 0 {
 			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM domains`).Scan(&n); err != nil {
-				return s.dbErr(ctx, "create domain", err)
+			if err := w.queryRow(`SELECT COUNT(*) FROM domains`).Scan(&n); err != nil {
+				return s.dbErr(w.ctx, "create domain", err)
 			}
 			if n >= limit {
 				return fmt.Errorf("%w: %d domains", store.ErrLimit, n)
 			}
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO domains (`+domainCols+`) VALUES (?, ?, ?, ?, ?, ?)`,
+		_, err := w.exec(`INSERT INTO domains (`+domainCols+`) VALUES (?, ?, ?, ?, ?, ?)`,
 			d.Name, d.Description, d.Retention, d.Status, tags, millis(d.CreatedAt))
 		if isUnique(err) {
 			return fmt.Errorf("%w: domain %q", store.ErrExists, d.Name)
 		}
 		if err != nil {
-			return s.dbErr(ctx, "create domain", err)
+			return s.dbErr(w.ctx, "create domain", err)
 		}
 		return nil
 	})
@@ -96,13 +96,13 @@ func (s *Store) GetDomain(ctx context.Context, name string) (store.Domain, error
 
 // loadDomain reads a domain inside a write transaction; the transaction
 // holds SQLite's write lock, so the row cannot change before it commits.
-func (s *Store) loadDomain(ctx context.Context, tx *sql.Tx, op, name string) (store.Domain, error) {
-	d, err := scanDomain(tx.QueryRowContext(ctx, `SELECT `+domainCols+` FROM domains WHERE name = ?`, name))
+func (s *Store) loadDomain(w *wtx, op, name string) (store.Domain, error) {
+	d, err := scanDomain(w.queryRow(`SELECT `+domainCols+` FROM domains WHERE name = ?`, name))
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.Domain{}, notFoundDomain(name)
 	}
 	if err != nil {
-		return store.Domain{}, s.dbErr(ctx, op, err)
+		return store.Domain{}, s.dbErr(w.ctx, op, err)
 	}
 	return d, nil
 }
@@ -111,8 +111,8 @@ func (s *Store) loadDomain(ctx context.Context, tx *sql.Tx, op, name string) (st
 // change to it is ignored.
 func (s *Store) UpdateDomain(ctx context.Context, name string, change func(*store.Domain) error) (store.Domain, error) {
 	var out store.Domain
-	err := s.inTx(ctx, "update domain", func(tx *sql.Tx) error {
-		d, err := s.loadDomain(ctx, tx, "update domain", name)
+	err := s.do(ctx, "update domain", false, func(w *wtx) error {
+		d, err := s.loadDomain(w, "update domain", name)
 		if err != nil {
 			return err
 		}
@@ -124,10 +124,10 @@ func (s *Store) UpdateDomain(ctx context.Context, name string, change func(*stor
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx,
+		if _, err := w.exec(
 			`UPDATE domains SET description = ?, retention = ?, status = ?, tags = ?, created_at = ? WHERE name = ?`,
 			d.Description, d.Retention, d.Status, tags, millis(d.CreatedAt), name); err != nil {
-			return s.dbErr(ctx, "update domain", err)
+			return s.dbErr(w.ctx, "update domain", err)
 		}
 		out = storedDomain(d)
 		return nil
@@ -141,21 +141,21 @@ func (s *Store) UpdateDomain(ctx context.Context, name string, change func(*stor
 // DeprecateDomain implements store.Store.
 func (s *Store) DeprecateDomain(ctx context.Context, name string, at time.Time, check func(store.Domain) error) (store.Domain, error) {
 	var out store.Domain
-	err := s.inTx(ctx, "deprecate domain", func(tx *sql.Tx) error {
-		d, err := s.loadDomain(ctx, tx, "deprecate domain", name)
+	err := s.do(ctx, "deprecate domain", false, func(w *wtx) error {
+		d, err := s.loadDomain(w, "deprecate domain", name)
 		if err != nil {
 			return err
 		}
 		if err := check(d); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE domains SET status = ? WHERE name = ?`, store.StatusDeprecated, name); err != nil {
-			return s.dbErr(ctx, "deprecate domain", err)
+		if _, err := w.exec(`UPDATE domains SET status = ? WHERE name = ?`, store.StatusDeprecated, name); err != nil {
+			return s.dbErr(w.ctx, "deprecate domain", err)
 		}
-		if _, err := tx.ExecContext(ctx,
+		if _, err := w.exec(
 			`UPDATE types SET status = ?, deprecated_at = ? WHERE domain = ? AND status = ?`,
 			store.StatusDeprecated, millis(at), name, store.StatusRegistered); err != nil {
-			return s.dbErr(ctx, "deprecate domain", err)
+			return s.dbErr(w.ctx, "deprecate domain", err)
 		}
 		d.Status = store.StatusDeprecated
 		out = d

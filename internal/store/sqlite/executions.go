@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -11,10 +12,11 @@ import (
 	"github.com/openswf/openswf/internal/store"
 )
 
-// The execution methods write through statements prepared once on the
-// single write connection (see stmts), so a change costs no parsing; reads
-// use the read pool and run in a read transaction when they take more than
-// one statement, so that they see one snapshot.
+// The execution methods write through the committer (committer.go), with
+// statements prepared once on the write connection (see stmts), so a change
+// costs no parsing; reads use the read pool, with statements prepared once
+// per pooled connection (see readStmts), and run in a read transaction when
+// they take more than one statement, so that they see one snapshot.
 
 var _ store.ExecutionStore = (*Store)(nil)
 
@@ -27,11 +29,21 @@ const activityCols = `run_id, scheduled_event_id, started_event_id, cancel_reque
 // Statement texts of the write path, prepared by prepareStmts.
 const (
 	sqlInsertExec = `INSERT INTO executions (` + execCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	// The version guard is the optimistic lock: a change computed from an
-	// older version matches no row.
+	// Most changes leave the columns that indexes hold (open, times,
+	// close status, type) as they were, but SQLite rewrites the entry of
+	// every index whose column is SET, equal or not: a page of each index,
+	// a WAL frame each, for nothing. So a change is first tried with only
+	// the unindexed columns SET, guarded by the others being what the row
+	// holds already; when one of them changes, the full UPDATE below runs
+	// instead. The version guard is the optimistic lock: a change
+	// computed from an older version matches no row.
+	sqlUpdateExecState = `UPDATE executions SET version = ?1, state = ?2, tag_list = ?3, cancel_requested = ?4
+		WHERE run_id = ?5 AND version = ?6 AND open = ?7 AND type_name = ?8 AND type_version = ?9
+			AND started_at = ?10 AND closed_at IS ?11 AND close_status = ?12`
 	sqlUpdateExec = `UPDATE executions SET version = ?, open = ?, state = ?, type_name = ?, type_version = ?,
 		started_at = ?, closed_at = ?, close_status = ?, tag_list = ?, cancel_requested = ?
 		WHERE run_id = ? AND version = ?`
+	sqlExecExists  = `SELECT EXISTS (SELECT 1 FROM executions WHERE run_id = ?)`
 	sqlLastEvent   = `SELECT COALESCE(MAX(event_id), 0) FROM history_events WHERE run_id = ?`
 	sqlInsertEvent = `INSERT INTO history_events (run_id, event_id, data) VALUES (?, ?, ?)`
 	sqlDeleteTask  = `DELETE FROM tasks WHERE kind = ? AND run_id = ? AND scheduled_event_id = ?`
@@ -67,21 +79,54 @@ const (
 		RETURNING cancel_requested`
 )
 
+// preparer is a *sql.DB or a *sql.Conn.
+type preparer interface {
+	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
+}
+
+// stmt is a statement to prepare and where to keep it.
+type stmt struct {
+	dst **sql.Stmt
+	sql string
+}
+
+// prepareAll prepares every statement of list on db, or none.
+func prepareAll(ctx context.Context, db preparer, list []stmt) error {
+	for i, p := range list {
+		st, err := db.PrepareContext(ctx, p.sql)
+		if err != nil {
+			for _, done := range list[:i] {
+				(*done.dst).Close()
+			}
+			return fmt.Errorf("sqlite: preparing %q: %w", p.sql, err)
+		}
+		*p.dst = st
+	}
+	return nil
+}
+
+func closeAll(list ...*sql.Stmt) {
+	for _, s := range list {
+		if s != nil {
+			s.Close()
+		}
+	}
+}
+
 // stmts are the write path's prepared statements, all on the one write
 // connection.
 type stmts struct {
-	insertExec, updateExec, lastEvent, insertEvent, deleteTask, insertTask,
+	insertExec, updateExecState, updateExec, execExists, lastEvent, insertEvent, deleteTask, insertTask,
 	deleteTimer, upsertTimer, deleteActivity, upsertActivity, heartbeat *sql.Stmt
 }
 
-func prepareStmts(ctx context.Context, db *sql.DB) (*stmts, error) {
+func prepareStmts(ctx context.Context, conn preparer) (*stmts, error) {
 	st := new(stmts)
-	for _, p := range []struct {
-		dst **sql.Stmt
-		sql string
-	}{
+	err := prepareAll(ctx, conn, []stmt{
 		{&st.insertExec, sqlInsertExec},
+		{&st.updateExecState, sqlUpdateExecState},
 		{&st.updateExec, sqlUpdateExec},
+		{&st.execExists, sqlExecExists},
 		{&st.lastEvent, sqlLastEvent},
 		{&st.insertEvent, sqlInsertEvent},
 		{&st.deleteTask, sqlDeleteTask},
@@ -91,24 +136,88 @@ func prepareStmts(ctx context.Context, db *sql.DB) (*stmts, error) {
 		{&st.deleteActivity, sqlDeleteActivity},
 		{&st.upsertActivity, sqlUpsertActivity},
 		{&st.heartbeat, sqlHeartbeat},
-	} {
-		stmt, err := db.PrepareContext(ctx, p.sql)
-		if err != nil {
-			st.close()
-			return nil, fmt.Errorf("sqlite: preparing %q: %w", p.sql, err)
-		}
-		*p.dst = stmt
+	})
+	if err != nil {
+		return nil, err
 	}
 	return st, nil
 }
 
 func (st *stmts) close() {
-	for _, s := range []*sql.Stmt{st.insertExec, st.updateExec, st.lastEvent, st.insertEvent, st.deleteTask,
-		st.insertTask, st.deleteTimer, st.upsertTimer, st.deleteActivity, st.upsertActivity, st.heartbeat} {
-		if s != nil {
-			s.Close()
-		}
+	if st == nil {
+		return
 	}
+	closeAll(st.insertExec, st.updateExecState, st.updateExec, st.execExists, st.lastEvent, st.insertEvent, st.deleteTask,
+		st.insertTask, st.deleteTimer, st.upsertTimer, st.deleteActivity, st.upsertActivity, st.heartbeat)
+}
+
+// runWithActivities selects the columns of a run (execCols) and of its
+// activity rows (activityCols) for scanRun; the statements add the WHERE.
+const runWithActivities = `SELECT e.domain, e.workflow_id, e.run_id, e.version, e.open, e.state, e.type_name,
+		e.type_version, e.started_at, e.closed_at, e.close_status, e.tag_list, e.cancel_requested,
+		a.scheduled_event_id, a.started_event_id, a.cancel_requested, a.started_at,
+		a.heartbeat_timeout, a.deadline, a.heartbeat_at, a.heartbeat_details
+	FROM executions e LEFT JOIN activities a ON a.run_id = e.run_id
+	`
+
+// Statement texts of the read path, prepared by prepareReadStmts.
+const (
+	// A run is read with its activity rows in one statement, which sees
+	// one snapshot, rather than two in a read transaction: that saved the
+	// BEGIN, the ROLLBACK and a statement, about half of what a read of a
+	// run cost. A run without activities gives one row of NULLs for them.
+	sqlRunByID = runWithActivities + `WHERE e.run_id = ? ORDER BY a.scheduled_event_id`
+	sqlRunOf   = runWithActivities + `WHERE e.run_id = ? AND e.domain = ? AND e.workflow_id = ? ORDER BY a.scheduled_event_id`
+	// The open run if there is one, else the run started last (of two
+	// started in the same millisecond, the one created last).
+	sqlLatestRun = `WITH latest AS (SELECT run_id FROM executions WHERE domain = ? AND workflow_id = ?
+			ORDER BY open DESC, started_at DESC, seq DESC LIMIT 1)
+		` + runWithActivities + `WHERE e.run_id = (SELECT run_id FROM latest) ORDER BY a.scheduled_event_id`
+	sqlHistory        = `SELECT event_id, data FROM history_events WHERE run_id = ? AND event_id > ? ORDER BY event_id LIMIT ?`
+	sqlHistoryReverse = `SELECT event_id, data FROM history_events WHERE run_id = ? AND event_id < ? ORDER BY event_id DESC LIMIT ?`
+	sqlNextTasks      = `SELECT kind, domain, task_list, priority, workflow_id, run_id, scheduled_event_id, seq
+		FROM tasks WHERE kind = ? AND domain = ? AND task_list = ?
+		ORDER BY priority DESC, seq LIMIT ?`
+	sqlCountTasks = `SELECT COUNT(*) FROM tasks WHERE kind = ? AND domain = ? AND task_list = ?`
+	sqlDueTimers  = `SELECT domain, workflow_id, run_id, key, fire_at FROM timers
+		WHERE fire_at <= ? ORDER BY fire_at, run_id, key LIMIT ?`
+	sqlNextTimer = `SELECT MIN(fire_at) FROM timers`
+)
+
+// readStmts are the read path's hot statements. Prepared on the read pool,
+// database/sql prepares each on a pooled connection the first time it runs
+// there and keeps it: the profile of a workflow load spent about a quarter
+// of the server's CPU parsing these texts again on every call.
+type readStmts struct {
+	runByID, runOf, latestRun, history, historyReverse,
+	nextTasks, countTasks, dueTimers, nextTimer *sql.Stmt
+}
+
+func prepareReadStmts(ctx context.Context, db preparer) (*readStmts, error) {
+	rs := new(readStmts)
+	err := prepareAll(ctx, db, []stmt{
+		{&rs.runByID, sqlRunByID},
+		{&rs.runOf, sqlRunOf},
+		{&rs.latestRun, sqlLatestRun},
+		{&rs.history, sqlHistory},
+		{&rs.historyReverse, sqlHistoryReverse},
+		{&rs.nextTasks, sqlNextTasks},
+		{&rs.countTasks, sqlCountTasks},
+		{&rs.dueTimers, sqlDueTimers},
+		{&rs.nextTimer, sqlNextTimer},
+	})
+	if err != nil {
+		return nil, err
+	}
+	return rs, nil
+}
+
+func (rs *readStmts) close() {
+	if rs == nil {
+		return
+	}
+	closeAll(rs.runByID, rs.runOf, rs.latestRun, rs.history, rs.historyReverse,
+		rs.nextTasks, rs.countTasks, rs.dueTimers, rs.nextTimer)
 }
 
 // CreateExecution implements store.ExecutionStore.
@@ -121,19 +230,19 @@ func (s *Store) CreateExecution(ctx context.Context, ch store.ExecutionChange) e
 	if err != nil {
 		return err
 	}
-	return s.inTx(ctx, "create execution", func(tx *sql.Tx) error {
+	return s.do(ctx, "create execution", false, func(w *wtx) error {
 		// The partial unique index on open runs makes a second open run
 		// of the workflow id fail here, as does a reused run id.
-		_, err := tx.StmtContext(ctx, s.stmts.insertExec).ExecContext(ctx,
+		_, err := w.st.insertExec.ExecContext(w.ctx,
 			x.Domain, x.WorkflowID, x.RunID, x.Version, x.Open, blob(x.State), x.TypeName, x.TypeVersion,
 			millis(x.StartedAt), nullMillis(x.ClosedAt), x.CloseStatus, tags, x.CancelRequested)
 		if isUnique(err) {
 			return fmt.Errorf("%w: an open run of workflow %q in domain %q, or run %s", store.ErrExists, x.WorkflowID, x.Domain, x.RunID)
 		}
 		if err != nil {
-			return s.dbErr(ctx, "create execution", err)
+			return s.dbErr(w.ctx, "create execution", err)
 		}
-		return s.writeChange(ctx, tx, ch, 0)
+		return s.writeChange(w, ch, 0)
 	})
 }
 
@@ -147,25 +256,37 @@ func (s *Store) UpdateExecution(ctx context.Context, ch store.ExecutionChange) e
 	if err != nil {
 		return err
 	}
-	return s.inTx(ctx, "update execution", func(tx *sql.Tx) error {
-		res, err := tx.StmtContext(ctx, s.stmts.updateExec).ExecContext(ctx,
-			x.Version, x.Open, blob(x.State), x.TypeName, x.TypeVersion,
-			millis(x.StartedAt), nullMillis(x.ClosedAt), x.CloseStatus, tags, x.CancelRequested,
-			x.RunID, ch.ExpectedVersion)
+	return s.do(ctx, "update execution", false, func(w *wtx) error {
+		const op = "update execution"
+		res, err := w.st.updateExecState.ExecContext(w.ctx,
+			x.Version, blob(x.State), tags, x.CancelRequested,
+			x.RunID, ch.ExpectedVersion, x.Open, x.TypeName, x.TypeVersion,
+			millis(x.StartedAt), nullMillis(x.ClosedAt), x.CloseStatus)
+		if err != nil {
+			return s.dbErr(w.ctx, op, err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return s.dbErr(w.ctx, op, err)
+		} else if n == 0 {
+			res, err = w.st.updateExec.ExecContext(w.ctx,
+				x.Version, x.Open, blob(x.State), x.TypeName, x.TypeVersion,
+				millis(x.StartedAt), nullMillis(x.ClosedAt), x.CloseStatus, tags, x.CancelRequested,
+				x.RunID, ch.ExpectedVersion)
+		}
 		if isUnique(err) {
 			// Reopening a closed run while another run of its workflow id
 			// is open.
 			return fmt.Errorf("%w: an open run of workflow %q in domain %q", store.ErrExists, x.WorkflowID, x.Domain)
 		}
 		if err != nil {
-			return s.dbErr(ctx, "update execution", err)
+			return s.dbErr(w.ctx, op, err)
 		}
 		if n, err := res.RowsAffected(); err != nil {
-			return s.dbErr(ctx, "update execution", err)
+			return s.dbErr(w.ctx, op, err)
 		} else if n == 0 {
 			var exists bool
-			if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM executions WHERE run_id = ?)`, x.RunID).Scan(&exists); err != nil {
-				return s.dbErr(ctx, "update execution", err)
+			if err := w.st.execExists.QueryRowContext(w.ctx, x.RunID).Scan(&exists); err != nil {
+				return s.dbErr(w.ctx, op, err)
 			}
 			if !exists {
 				return fmt.Errorf("%w: run %s", store.ErrNotFound, x.RunID)
@@ -174,85 +295,85 @@ func (s *Store) UpdateExecution(ctx context.Context, ch store.ExecutionChange) e
 		}
 		var last int64
 		if len(ch.Events) > 0 {
-			if err := tx.StmtContext(ctx, s.stmts.lastEvent).QueryRowContext(ctx, x.RunID).Scan(&last); err != nil {
-				return s.dbErr(ctx, "update execution", err)
+			if err := w.st.lastEvent.QueryRowContext(w.ctx, x.RunID).Scan(&last); err != nil {
+				return s.dbErr(w.ctx, op, err)
 			}
 		}
-		return s.writeChange(ctx, tx, ch, last)
+		return s.writeChange(w, ch, last)
 	})
 }
 
 // writeChange writes everything of a change but the execution row: the
 // history after event lastEvent, the tasks, the timers and the activity
 // rows, in the order the contract gives.
-func (s *Store) writeChange(ctx context.Context, tx *sql.Tx, ch store.ExecutionChange, lastEvent int64) error {
+func (s *Store) writeChange(w *wtx, ch store.ExecutionChange, lastEvent int64) error {
 	const op = "write execution change"
 	x := ch.Execution
 	if len(ch.Events) > 0 && ch.Events[0].ID != lastEvent+1 {
 		return historyConflict(x.RunID, lastEvent, ch.Events[0].ID)
 	}
-	stmt := tx.StmtContext(ctx, s.stmts.insertEvent)
+	stmt := w.st.insertEvent
 	for _, ev := range ch.Events {
-		if _, err := stmt.ExecContext(ctx, x.RunID, ev.ID, blob(ev.Data)); isUnique(err) {
+		if _, err := stmt.ExecContext(w.ctx, x.RunID, ev.ID, blob(ev.Data)); isUnique(err) {
 			return historyConflict(x.RunID, lastEvent, ev.ID)
 		} else if err != nil {
-			return s.dbErr(ctx, op, err)
+			return s.dbErr(w.ctx, op, err)
 		}
 	}
 
-	stmt = tx.StmtContext(ctx, s.stmts.deleteTask)
+	stmt = w.st.deleteTask
 	for _, t := range ch.TakeTasks {
-		res, err := stmt.ExecContext(ctx, string(t.Kind), x.RunID, t.ScheduledEventID)
+		res, err := stmt.ExecContext(w.ctx, string(t.Kind), x.RunID, t.ScheduledEventID)
 		if err != nil {
-			return s.dbErr(ctx, op, err)
+			return s.dbErr(w.ctx, op, err)
 		}
 		if !ch.Strict {
 			continue
 		}
 		if n, err := res.RowsAffected(); err != nil {
-			return s.dbErr(ctx, op, err)
+			return s.dbErr(w.ctx, op, err)
 		} else if n == 0 {
 			return takenConflict(t)
 		}
 	}
-	stmt = tx.StmtContext(ctx, s.stmts.insertTask)
+	stmt = w.st.insertTask
 	for _, t := range ch.AddTasks {
-		_, err := stmt.ExecContext(ctx, string(t.Kind), or(t.Domain, x.Domain), t.TaskList, t.Priority,
+		_, err := stmt.ExecContext(w.ctx, string(t.Kind), or(t.Domain, x.Domain), t.TaskList, t.Priority,
 			or(t.WorkflowID, x.WorkflowID), x.RunID, t.ScheduledEventID)
 		if isUnique(err) {
 			return fmt.Errorf("%w: %s task of event %d of run %s is queued already", store.ErrConflict, t.Kind, t.ScheduledEventID, x.RunID)
 		}
 		if err != nil {
-			return s.dbErr(ctx, op, err)
+			return s.dbErr(w.ctx, op, err)
 		}
 	}
 
-	stmt = tx.StmtContext(ctx, s.stmts.deleteTimer)
+	stmt = w.st.deleteTimer
 	for _, k := range ch.RemoveTimers {
-		if _, err := stmt.ExecContext(ctx, x.RunID, k); err != nil {
-			return s.dbErr(ctx, op, err)
+		if _, err := stmt.ExecContext(w.ctx, x.RunID, k); err != nil {
+			return s.dbErr(w.ctx, op, err)
 		}
 	}
-	stmt = tx.StmtContext(ctx, s.stmts.upsertTimer)
+	stmt = w.st.upsertTimer
 	for _, tm := range ch.SetTimers {
-		if _, err := stmt.ExecContext(ctx, x.RunID, tm.Key, or(tm.Domain, x.Domain), or(tm.WorkflowID, x.WorkflowID),
+		if _, err := stmt.ExecContext(w.ctx, x.RunID, tm.Key, or(tm.Domain, x.Domain), or(tm.WorkflowID, x.WorkflowID),
 			millis(tm.FireAt)); err != nil {
-			return s.dbErr(ctx, op, err)
+			return s.dbErr(w.ctx, op, err)
 		}
 	}
 
-	stmt = tx.StmtContext(ctx, s.stmts.deleteActivity)
+	stmt = w.st.deleteActivity
 	for _, id := range ch.RemoveActivities {
-		if _, err := stmt.ExecContext(ctx, x.RunID, id); err != nil {
-			return s.dbErr(ctx, op, err)
+		if _, err := stmt.ExecContext(w.ctx, x.RunID, id); err != nil {
+			return s.dbErr(w.ctx, op, err)
 		}
 	}
-	stmt = tx.StmtContext(ctx, s.stmts.upsertActivity)
+	stmt = w.st.upsertActivity
 	for _, a := range ch.PutActivities {
-		if _, err := stmt.ExecContext(ctx, x.RunID, a.ScheduledEventID, a.StartedEventID, a.CancelRequested,
+		if _, err := stmt.ExecContext(w.ctx, x.RunID, a.ScheduledEventID, a.StartedEventID, a.CancelRequested,
 			nullMillis(a.StartedAt), a.HeartbeatTimeout.Milliseconds(), nullMillis(a.Deadline),
 			nullMillis(a.HeartbeatAt), a.HeartbeatDetails); err != nil {
-			return s.dbErr(ctx, op, err)
+			return s.dbErr(w.ctx, op, err)
 		}
 	}
 	return nil
@@ -261,68 +382,106 @@ func (s *Store) writeChange(ctx context.Context, tx *sql.Tx, ch store.ExecutionC
 // GetExecution implements store.ExecutionStore.
 func (s *Store) GetExecution(ctx context.Context, domain, workflowID, runID string) (store.Execution, []store.Activity, error) {
 	if runID != "" {
-		return s.getExecution(ctx, "get execution",
-			`SELECT `+execCols+` FROM executions WHERE run_id = ? AND domain = ? AND workflow_id = ?`,
-			runID, domain, workflowID)
+		return s.getExecution(ctx, "get execution", s.reads.runOf, runID, domain, workflowID)
 	}
-	// The open run if there is one, else the run started last (of two
-	// started in the same millisecond, the one created last).
-	return s.getExecution(ctx, "get execution",
-		`SELECT `+execCols+` FROM executions WHERE domain = ? AND workflow_id = ?
-			ORDER BY open DESC, started_at DESC, seq DESC LIMIT 1`,
-		domain, workflowID)
+	return s.getExecution(ctx, "get execution", s.reads.latestRun, domain, workflowID)
 }
 
 // GetRun implements store.ExecutionStore.
 func (s *Store) GetRun(ctx context.Context, runID string) (store.Execution, []store.Activity, error) {
-	return s.getExecution(ctx, "get run", `SELECT `+execCols+` FROM executions WHERE run_id = ?`, runID)
+	return s.getExecution(ctx, "get run", s.reads.runByID, runID)
 }
 
-// getExecution reads one execution with query, and its activity rows, in
-// one read transaction: the rows belong to the state read.
-func (s *Store) getExecution(ctx context.Context, op, query string, args ...any) (store.Execution, []store.Activity, error) {
-	tx, err := s.read.BeginTx(ctx, nil)
-	if err != nil {
-		return store.Execution{}, nil, s.dbErr(ctx, op, err)
-	}
-	// Read-only: rolling back ends the snapshot and can lose nothing.
-	defer func() { _ = tx.Rollback() }()
-	x, err := scanExecution(tx.QueryRowContext(ctx, query, args...))
-	if errors.Is(err, sql.ErrNoRows) {
-		return store.Execution{}, nil, fmt.Errorf("%w: execution %v", store.ErrNotFound, args)
-	}
-	if err != nil {
-		return store.Execution{}, nil, s.dbErr(ctx, op, err)
-	}
-	rows, err := tx.QueryContext(ctx, `SELECT `+activityCols+` FROM activities WHERE run_id = ? ORDER BY scheduled_event_id`, x.RunID)
+// getExecution reads one run and its activity rows with query, a statement
+// built on runWithActivities.
+func (s *Store) getExecution(ctx context.Context, op string, query *sql.Stmt, args ...any) (store.Execution, []store.Activity, error) {
+	rows, err := query.QueryContext(ctx, args...)
 	if err != nil {
 		return store.Execution{}, nil, s.dbErr(ctx, op, err)
 	}
 	defer rows.Close()
-	var acts []store.Activity
+	var (
+		x    store.Execution
+		acts []store.Activity
+		n    int
+	)
 	for rows.Next() {
-		a, err := scanActivity(rows)
-		if err != nil {
+		if err := scanRun(rows, &x, &acts, n == 0); err != nil {
 			return store.Execution{}, nil, s.dbErr(ctx, op, err)
 		}
-		acts = append(acts, a)
+		n++
 	}
 	if err := rows.Err(); err != nil {
 		return store.Execution{}, nil, s.dbErr(ctx, op, err)
 	}
+	if n == 0 {
+		return store.Execution{}, nil, fmt.Errorf("%w: execution %v", store.ErrNotFound, args)
+	}
 	return x, acts, nil
+}
+
+// scanRun scans one row of a runWithActivities statement: the run into x
+// when first (the run's columns repeat on every row), and the activity,
+// if the row has one, onto acts.
+func scanRun(rows *sql.Rows, x *store.Execution, acts *[]store.Activity, first bool) error {
+	var (
+		open, cancel       int64
+		state              sql.RawBytes
+		started            int64
+		closed             sql.NullInt64
+		tags               string
+		sched, attempt     sql.NullInt64
+		actCancel, timeout sql.NullInt64
+		actStarted, dl, at sql.NullInt64
+		details            sql.NullString
+	)
+	if err := rows.Scan(&x.Domain, &x.WorkflowID, &x.RunID, &x.Version, &open, &state, &x.TypeName, &x.TypeVersion,
+		&started, &closed, &x.CloseStatus, &tags, &cancel,
+		&sched, &attempt, &actCancel, &actStarted, &timeout, &dl, &at, &details); err != nil {
+		return err
+	}
+	if first {
+		x.Open, x.CancelRequested = open != 0, cancel != 0
+		if len(state) > 0 {
+			x.State = bytes.Clone(state)
+		}
+		x.StartedAt = fromMillis(started)
+		x.ClosedAt = fromNullMillis(closed)
+		var err error
+		if x.TagList, err = decodeTagList(tags); err != nil {
+			return fmt.Errorf("run %s: %w", x.RunID, err)
+		}
+	}
+	if !sched.Valid {
+		return nil // the run has no activity rows
+	}
+	a := store.Activity{
+		RunID:            x.RunID,
+		ScheduledEventID: sched.Int64,
+		StartedEventID:   attempt.Int64,
+		CancelRequested:  actCancel.Int64 != 0,
+		StartedAt:        fromNullMillis(actStarted),
+		HeartbeatTimeout: time.Duration(timeout.Int64) * time.Millisecond,
+		Deadline:         fromNullMillis(dl),
+		HeartbeatAt:      fromNullMillis(at),
+	}
+	if details.Valid {
+		a.HeartbeatDetails = &details.String
+	}
+	*acts = append(*acts, a)
+	return nil
 }
 
 // History implements store.ExecutionStore.
 func (s *Store) History(ctx context.Context, runID string, afterID int64, limit int, reverse bool) ([]store.Event, error) {
-	query := `SELECT event_id, data FROM history_events WHERE run_id = ? AND event_id > ? ORDER BY event_id LIMIT ?`
+	query := s.reads.history
 	if reverse {
 		if afterID <= 0 {
 			afterID = maxEventID
 		}
-		query = `SELECT event_id, data FROM history_events WHERE run_id = ? AND event_id < ? ORDER BY event_id DESC LIMIT ?`
+		query = s.reads.historyReverse
 	}
-	rows, err := s.read.QueryContext(ctx, query, runID, afterID, sqlLimit(limit))
+	rows, err := query.QueryContext(ctx, runID, afterID, sqlLimit(limit))
 	if err != nil {
 		return nil, s.dbErr(ctx, "history", err)
 	}
@@ -343,9 +502,7 @@ func (s *Store) History(ctx context.Context, runID string, afterID int64, limit 
 
 // NextTasks implements store.ExecutionStore.
 func (s *Store) NextTasks(ctx context.Context, kind store.TaskKind, domain, taskList string, limit int) ([]store.Task, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT kind, domain, task_list, priority, workflow_id, run_id, scheduled_event_id, seq
-		FROM tasks WHERE kind = ? AND domain = ? AND task_list = ?
-		ORDER BY priority DESC, seq LIMIT ?`, string(kind), domain, taskList, sqlLimit(limit))
+	rows, err := s.reads.nextTasks.QueryContext(ctx, string(kind), domain, taskList, sqlLimit(limit))
 	if err != nil {
 		return nil, s.dbErr(ctx, "next tasks", err)
 	}
@@ -371,8 +528,7 @@ func (s *Store) NextTasks(ctx context.Context, kind store.TaskKind, domain, task
 // CountTasks implements store.ExecutionStore.
 func (s *Store) CountTasks(ctx context.Context, kind store.TaskKind, domain, taskList string) (int, error) {
 	var n int
-	if err := s.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM tasks WHERE kind = ? AND domain = ? AND task_list = ?`,
-		string(kind), domain, taskList).Scan(&n); err != nil {
+	if err := s.reads.countTasks.QueryRowContext(ctx, string(kind), domain, taskList).Scan(&n); err != nil {
 		return 0, s.dbErr(ctx, "count tasks", err)
 	}
 	return n, nil
@@ -380,8 +536,7 @@ func (s *Store) CountTasks(ctx context.Context, kind store.TaskKind, domain, tas
 
 // DueTimers implements store.ExecutionStore.
 func (s *Store) DueTimers(ctx context.Context, now time.Time, limit int) ([]store.Timer, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT domain, workflow_id, run_id, key, fire_at FROM timers
-		WHERE fire_at <= ? ORDER BY fire_at, run_id, key LIMIT ?`, millis(now), sqlLimit(limit))
+	rows, err := s.reads.dueTimers.QueryContext(ctx, millis(now), sqlLimit(limit))
 	if err != nil {
 		return nil, s.dbErr(ctx, "due timers", err)
 	}
@@ -407,7 +562,7 @@ func (s *Store) DueTimers(ctx context.Context, now time.Time, limit int) ([]stor
 // NextTimer implements store.ExecutionStore.
 func (s *Store) NextTimer(ctx context.Context) (time.Time, bool, error) {
 	var at sql.NullInt64
-	if err := s.read.QueryRowContext(ctx, `SELECT MIN(fire_at) FROM timers`).Scan(&at); err != nil {
+	if err := s.reads.nextTimer.QueryRowContext(ctx).Scan(&at); err != nil {
 		return time.Time{}, false, s.dbErr(ctx, "next timer", err)
 	}
 	if !at.Valid {
@@ -416,15 +571,23 @@ func (s *Store) NextTimer(ctx context.Context) (time.Time, bool, error) {
 	return fromMillis(at.Int64), true, nil
 }
 
-// Heartbeat implements store.ExecutionStore.
+// Heartbeat implements store.ExecutionStore. It is the one UPDATE of
+// sqlHeartbeat, run in the committer's batch without a savepoint: a
+// statement that changes nothing or fails is undone by SQLite itself.
 func (s *Store) Heartbeat(ctx context.Context, runID string, scheduledEventID, startedEventID int64, details *string, at time.Time) (bool, error) {
 	var canceled bool
-	err := s.stmts.heartbeat.QueryRowContext(ctx, millis(at), details, runID, scheduledEventID, startedEventID).Scan(&canceled)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, fmt.Errorf("%w: activity %d (attempt %d) of run %s is not running", store.ErrNotFound, scheduledEventID, startedEventID, runID)
-	}
+	err := s.do(ctx, "heartbeat", true, func(w *wtx) error {
+		err := w.st.heartbeat.QueryRowContext(w.ctx, millis(at), details, runID, scheduledEventID, startedEventID).Scan(&canceled)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("%w: activity %d (attempt %d) of run %s is not running", store.ErrNotFound, scheduledEventID, startedEventID, runID)
+		}
+		if err != nil {
+			return s.dbErr(w.ctx, "heartbeat", err)
+		}
+		return nil
+	})
 	if err != nil {
-		return false, s.dbErr(ctx, "heartbeat", err)
+		return false, err
 	}
 	return canceled, nil
 }
@@ -442,11 +605,9 @@ func scanExecution(row scanner) (store.Execution, error) {
 	}
 	x.StartedAt = fromMillis(started)
 	x.ClosedAt = fromNullMillis(closed)
-	if err := json.Unmarshal([]byte(tags), &x.TagList); err != nil {
-		return store.Execution{}, fmt.Errorf("run %s: decoding tag list: %w", x.RunID, err)
-	}
-	if len(x.TagList) == 0 {
-		x.TagList = nil
+	var err error
+	if x.TagList, err = decodeTagList(tags); err != nil {
+		return store.Execution{}, fmt.Errorf("run %s: %w", x.RunID, err)
 	}
 	if len(x.State) == 0 {
 		x.State = nil
@@ -454,30 +615,25 @@ func scanExecution(row scanner) (store.Execution, error) {
 	return x, nil
 }
 
-func scanActivity(row scanner) (store.Activity, error) {
-	var (
-		a                         store.Activity
-		started, deadline, beatAt sql.NullInt64
-		timeout                   int64
-		details                   sql.NullString
-	)
-	if err := row.Scan(&a.RunID, &a.ScheduledEventID, &a.StartedEventID, &a.CancelRequested, &started,
-		&timeout, &deadline, &beatAt, &details); err != nil {
-		return store.Activity{}, err
+// decodeTagList reads a stored tag list; an empty one is nil.
+func decodeTagList(s string) ([]string, error) {
+	if s == "[]" {
+		return nil, nil // most runs have no tags: no decoder needed
 	}
-	a.StartedAt = fromNullMillis(started)
-	a.HeartbeatTimeout = time.Duration(timeout) * time.Millisecond
-	a.Deadline = fromNullMillis(deadline)
-	a.HeartbeatAt = fromNullMillis(beatAt)
-	if details.Valid {
-		a.HeartbeatDetails = &details.String
+	var tags []string
+	if err := json.Unmarshal([]byte(s), &tags); err != nil {
+		return nil, fmt.Errorf("decoding tag list: %w", err)
 	}
-	return a, nil
+	if len(tags) == 0 {
+		return nil, nil
+	}
+	return tags, nil
 }
 
 func encodeTagList(tags []string) (string, error) {
-	if tags == nil {
-		tags = []string{}
+	if len(tags) == 0 {
+		// Most runs have no tags, and every change writes the list.
+		return "[]", nil
 	}
 	b, err := json.Marshal(tags)
 	if err != nil {

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"context"
 	"database/sql"
 	"log/slog"
 	"os"
@@ -130,15 +131,18 @@ func TestOpen(t *testing.T) {
 	if _, err := os.Stat(path); err != nil {
 		t.Errorf("database not at the path given: %v", err)
 	}
+	// The write connection is the committer's; it is idle here.
 	pragmas := []struct {
-		db   *sql.DB
+		db interface {
+			QueryRowContext(context.Context, string, ...any) *sql.Row
+		}
 		name string
 		want string
 	}{
-		{s.write, "journal_mode", "wal"},
-		{s.write, "synchronous", "2"}, // FULL
-		{s.write, "foreign_keys", "1"},
-		{s.write, "busy_timeout", "10000"},
+		{s.wconn, "journal_mode", "wal"},
+		{s.wconn, "synchronous", "2"}, // FULL
+		{s.wconn, "foreign_keys", "1"},
+		{s.wconn, "busy_timeout", "10000"},
 		{s.read, "query_only", "1"},
 		{s.read, "foreign_keys", "1"},
 	}
@@ -154,7 +158,7 @@ func TestOpen(t *testing.T) {
 	if got := s.write.Stats().MaxOpenConnections; got != 1 {
 		t.Errorf("writer pool allows %d connections, want 1", got)
 	}
-	if got := versions(t, s.write); len(got) == 0 {
+	if got := versions(t, s.read); len(got) == 0 {
 		t.Error("no migrations recorded")
 	}
 	if err := s.Close(); err != nil {

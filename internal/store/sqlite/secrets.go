@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"crypto/rand"
-	"database/sql"
 	"fmt"
 )
 
@@ -20,13 +19,13 @@ func (s *Store) Secret(ctx context.Context, name string) ([]byte, error) {
 		return nil, fmt.Errorf("sqlite: secret: %w", err)
 	}
 	var value []byte
-	err := s.inTx(ctx, "secret", func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO secrets (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING`,
+	err := s.do(ctx, "secret", false, func(w *wtx) error {
+		if _, err := w.exec(`INSERT INTO secrets (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING`,
 			name, fresh); err != nil {
-			return s.dbErr(ctx, "secret", err)
+			return s.dbErr(w.ctx, "secret", err)
 		}
-		if err := tx.QueryRowContext(ctx, `SELECT value FROM secrets WHERE name = ?`, name).Scan(&value); err != nil {
-			return s.dbErr(ctx, "secret", err)
+		if err := w.queryRow(`SELECT value FROM secrets WHERE name = ?`, name).Scan(&value); err != nil {
+			return s.dbErr(w.ctx, "secret", err)
 		}
 		return nil
 	})

@@ -3,10 +3,10 @@
 // cgo nor a database server.
 //
 // SQLite allows one writer at a time. Rather than let writers collide and
-// retry on SQLITE_BUSY, every write goes through a pool of exactly one
-// connection, so database/sql queues writers in Go (honouring their
-// contexts); reads use a separate pool and, thanks to WAL, never wait for
-// the writer.
+// retry on SQLITE_BUSY, every write goes to one committer goroutine that
+// owns the only write connection and commits the writes waiting for it
+// together, one fsync for them all (see committer.go); reads use a
+// separate pool and, thanks to WAL, never wait for the writer.
 package sqlite
 
 import (
@@ -29,10 +29,13 @@ import (
 
 // Store is a store.Store kept in a SQLite file.
 type Store struct {
-	write  *sql.DB // exactly one connection: the only writer
-	read   *sql.DB // read-only connections
-	stmts  *stmts  // the write path's statements, prepared on write
-	logger *slog.Logger
+	write     *sql.DB    // exactly one connection: the only writer
+	wconn     *sql.Conn  // that connection, held by the committer
+	committer *committer // runs every write
+	read      *sql.DB    // read-only connections
+	stmts     *stmts     // the write path's statements, prepared on wconn
+	reads     *readStmts // the read path's statements, prepared on read
+	logger    *slog.Logger
 
 	closeOnce sync.Once
 	closeErr  error
@@ -68,8 +71,10 @@ func Open(ctx context.Context, path string, logger *slog.Logger) (*Store, error)
 	}
 
 	// synchronous=FULL: a commit is on disk before it is acknowledged; WAL's
-	// default NORMAL could lose the last commits on power loss. _txlock=
-	// immediate takes the write lock at BEGIN, so a transaction never fails
+	// default NORMAL could lose the last commits on power loss (group
+	// commit, not a weaker sync, is what makes writes fast). _txlock=
+	// immediate makes the migrations take the write lock at BEGIN, as the
+	// committer's BEGIN IMMEDIATE does, so a transaction never fails
 	// half-way trying to upgrade a read lock.
 	write, err := sql.Open("sqlite", dsn(abs,
 		"_pragma=busy_timeout("+fmt.Sprint(busyTimeoutMS)+")",
@@ -98,26 +103,44 @@ func Open(ctx context.Context, path string, logger *slog.Logger) (*Store, error)
 		return nil, err
 	}
 
-	if s.stmts, err = prepareStmts(ctx, write); err != nil {
-		write.Close()
-		return nil, err
-	}
-
 	read, err := sql.Open("sqlite", dsn(abs,
 		"_pragma=busy_timeout("+fmt.Sprint(busyTimeoutMS)+")",
 		"_pragma=foreign_keys(1)",
 		"_pragma=query_only(1)",
 	))
 	if err != nil {
-		s.stmts.close()
 		write.Close()
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
 	read.SetMaxOpenConns(readConns)
 	read.SetMaxIdleConns(readConns)
 	s.read = read
+	if err := s.start(ctx); err != nil {
+		s.closeAll()
+		return nil, err
+	}
 	s.logger.Debug("opened", "path", abs)
 	return s, nil
+}
+
+// start prepares the statements and starts the committer on the write
+// connection, which it keeps until Close.
+func (s *Store) start(ctx context.Context) error {
+	var err error
+	if s.reads, err = prepareReadStmts(ctx, s.read); err != nil {
+		return err
+	}
+	if s.wconn, err = s.write.Conn(ctx); err != nil {
+		return s.dbErr(ctx, "taking the write connection", err)
+	}
+	if s.stmts, err = prepareStmts(ctx, s.wconn); err != nil {
+		return err
+	}
+	if s.committer, err = newCommitter(ctx, s.wconn, s.stmts, s.logger); err != nil {
+		return err
+	}
+	go s.committer.run()
+	return nil
 }
 
 // dsn makes a file: URI for path, escaped so that a '?' or '%' in the path
@@ -127,39 +150,28 @@ func dsn(path string, params ...string) string {
 	return "file:" + u.EscapedPath() + "?" + strings.Join(params, "&")
 }
 
-// Close closes both pools; the last connection to go checkpoints the WAL
+// Close lets the committer commit the writes already handed to it, stops
+// it, and closes both pools; the last connection to go checkpoints the WAL
 // into the main file. Calls after Close fail.
 func (s *Store) Close() error {
-	s.closeOnce.Do(func() {
-		var errs []error
-		if s.read != nil {
-			errs = append(errs, s.read.Close())
-		}
-		s.stmts.close()
-		errs = append(errs, s.write.Close())
-		s.closeErr = errors.Join(errs...)
-	})
+	s.closeOnce.Do(func() { s.closeErr = s.closeAll() })
 	return s.closeErr
 }
 
-// inTx runs fn in one write transaction, committing only when fn returns
-// nil. fn's own error comes back unchanged, so that callers' errors (and the
-// contract's sentinels) reach the service as they were.
-func (s *Store) inTx(ctx context.Context, op string, fn func(*sql.Tx) error) error {
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return s.dbErr(ctx, op, err)
+// closeAll releases whatever Open got as far as making.
+func (s *Store) closeAll() error {
+	var errs []error
+	if s.committer != nil {
+		s.committer.stop()
+		s.committer.closeStmts()
 	}
-	if err := fn(tx); err != nil {
-		if rbErr := tx.Rollback(); rbErr != nil && !errors.Is(rbErr, sql.ErrTxDone) {
-			s.logger.Warn("rollback failed", "op", op, "err", rbErr)
-		}
-		return err
+	s.stmts.close()
+	if s.wconn != nil {
+		errs = append(errs, s.wconn.Close())
 	}
-	if err := tx.Commit(); err != nil {
-		return s.dbErr(ctx, op, err)
-	}
-	return nil
+	s.reads.close()
+	errs = append(errs, s.read.Close(), s.write.Close())
+	return errors.Join(errs...)
 }
 
 // dbErr describes a driver error. When the context has ended, that is the

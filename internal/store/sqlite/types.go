@@ -64,8 +64,8 @@ func (s *Store) CreateType(ctx context.Context, t store.Type, limit int, check f
 	if err := checkKind(t.Kind); err != nil {
 		return err
 	}
-	return s.inTx(ctx, "create type", func(tx *sql.Tx) error {
-		d, err := s.loadDomain(ctx, tx, "create type", t.Domain)
+	return s.do(ctx, "create type", false, func(w *wtx) error {
+		d, err := s.loadDomain(w, "create type", t.Domain)
 		if err != nil {
 			return err
 		}
@@ -75,31 +75,31 @@ func (s *Store) CreateType(ctx context.Context, t store.Type, limit int, check f
 			}
 		}
 		var typeExists bool
-		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM types WHERE domain = ? AND kind = ? AND name = ? AND version = ?)`,
+		if err := w.queryRow(`SELECT EXISTS (SELECT 1 FROM types WHERE domain = ? AND kind = ? AND name = ? AND version = ?)`,
 			t.Domain, t.Kind, t.Name, t.Version).Scan(&typeExists); err != nil {
-			return s.dbErr(ctx, "create type", err)
+			return s.dbErr(w.ctx, "create type", err)
 		}
 		if typeExists {
 			return fmt.Errorf("%w: %s type %s/%s in domain %q", store.ErrExists, t.Kind, t.Name, t.Version, t.Domain)
 		}
 		if limit > 0 {
 			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM types WHERE domain = ? AND kind = ?`,
+			if err := w.queryRow(`SELECT COUNT(*) FROM types WHERE domain = ? AND kind = ?`,
 				t.Domain, t.Kind).Scan(&n); err != nil {
-				return s.dbErr(ctx, "create type", err)
+				return s.dbErr(w.ctx, "create type", err)
 			}
 			if n >= limit {
 				return fmt.Errorf("%w: %d %s types in domain %q", store.ErrLimit, n, t.Kind, t.Domain)
 			}
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO types (`+typeCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		_, err = w.exec(`INSERT INTO types (`+typeCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			t.Domain, t.Kind, t.Name, t.Version, t.Description, t.Status,
 			millis(t.CreatedAt), nullMillis(t.DeprecatedAt), blob(t.Config))
 		if isUnique(err) {
 			return fmt.Errorf("%w: %s type %s/%s in domain %q", store.ErrExists, t.Kind, t.Name, t.Version, t.Domain)
 		}
 		if err != nil {
-			return s.dbErr(ctx, "create type", err)
+			return s.dbErr(w.ctx, "create type", err)
 		}
 		return nil
 	})
@@ -120,13 +120,13 @@ func (s *Store) GetType(ctx context.Context, key store.TypeKey) (store.Type, err
 }
 
 // loadType reads a type inside a write transaction.
-func (s *Store) loadType(ctx context.Context, tx *sql.Tx, op string, key store.TypeKey) (store.Type, error) {
-	t, err := scanType(tx.QueryRowContext(ctx, typeByKey, key.Domain, key.Kind, key.Name, key.Version))
+func (s *Store) loadType(w *wtx, op string, key store.TypeKey) (store.Type, error) {
+	t, err := scanType(w.queryRow(typeByKey, key.Domain, key.Kind, key.Name, key.Version))
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.Type{}, notFoundType(key)
 	}
 	if err != nil {
-		return store.Type{}, s.dbErr(ctx, op, err)
+		return store.Type{}, s.dbErr(w.ctx, op, err)
 	}
 	return t, nil
 }
@@ -135,8 +135,8 @@ func (s *Store) loadType(ctx context.Context, tx *sql.Tx, op string, key store.T
 // to it is ignored.
 func (s *Store) UpdateType(ctx context.Context, key store.TypeKey, change func(*store.Type) error) (store.Type, error) {
 	var out store.Type
-	err := s.inTx(ctx, "update type", func(tx *sql.Tx) error {
-		t, err := s.loadType(ctx, tx, "update type", key)
+	err := s.do(ctx, "update type", false, func(w *wtx) error {
+		t, err := s.loadType(w, "update type", key)
 		if err != nil {
 			return err
 		}
@@ -144,12 +144,12 @@ func (s *Store) UpdateType(ctx context.Context, key store.TypeKey, change func(*
 			return err
 		}
 		t.TypeKey = key
-		if _, err := tx.ExecContext(ctx, `UPDATE types
+		if _, err := w.exec(`UPDATE types
 				SET description = ?, status = ?, created_at = ?, deprecated_at = ?, config = ?
 				WHERE domain = ? AND kind = ? AND name = ? AND version = ?`,
 			t.Description, t.Status, millis(t.CreatedAt), nullMillis(t.DeprecatedAt), blob(t.Config),
 			key.Domain, key.Kind, key.Name, key.Version); err != nil {
-			return s.dbErr(ctx, "update type", err)
+			return s.dbErr(w.ctx, "update type", err)
 		}
 		out = storedType(t)
 		return nil
@@ -162,17 +162,17 @@ func (s *Store) UpdateType(ctx context.Context, key store.TypeKey, change func(*
 
 // DeleteType implements store.Store.
 func (s *Store) DeleteType(ctx context.Context, key store.TypeKey, check func(store.Type) error) error {
-	return s.inTx(ctx, "delete type", func(tx *sql.Tx) error {
-		t, err := s.loadType(ctx, tx, "delete type", key)
+	return s.do(ctx, "delete type", false, func(w *wtx) error {
+		t, err := s.loadType(w, "delete type", key)
 		if err != nil {
 			return err
 		}
 		if err := check(t); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM types WHERE domain = ? AND kind = ? AND name = ? AND version = ?`,
+		if _, err := w.exec(`DELETE FROM types WHERE domain = ? AND kind = ? AND name = ? AND version = ?`,
 			key.Domain, key.Kind, key.Name, key.Version); err != nil {
-			return s.dbErr(ctx, "delete type", err)
+			return s.dbErr(w.ctx, "delete type", err)
 		}
 		return nil
 	})

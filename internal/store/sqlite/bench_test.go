@@ -1,0 +1,120 @@
+package sqlite_test
+
+import (
+	"fmt"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/openswf/openswf/internal/store"
+	"github.com/openswf/openswf/internal/store/sqlite"
+)
+
+// The benchmarks measure the store alone, without HTTP or the engine:
+// go test -run '^$' -bench . -cpuprofile cpu.out ./internal/store/sqlite/
+
+var benchT0 = time.UnixMilli(1_700_000_000_000).UTC()
+
+// benchStore opens a store in a temporary directory with runs open runs,
+// each with a started activity (scheduled 5, started 6) and a queued task.
+func benchStore(b *testing.B, runs int) *sqlite.Store {
+	b.Helper()
+	s, err := sqlite.Open(b.Context(), filepath.Join(b.TempDir(), "openswf.db"), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() {
+		batches, writes := s.BatchStats()
+		if batches > 0 {
+			b.ReportMetric(float64(writes)/float64(batches), "writes/batch")
+		}
+		s.Close()
+	})
+	for i := range runs {
+		x := benchRun(i)
+		err := s.CreateExecution(b.Context(), store.ExecutionChange{
+			Execution:     x,
+			Events:        []store.Event{{ID: 1, Data: make([]byte, 200)}},
+			AddTasks:      []store.Task{{Kind: store.DecisionTask, TaskList: "tl", ScheduledEventID: 1}},
+			PutActivities: []store.Activity{{ScheduledEventID: 5, StartedEventID: 6, StartedAt: benchT0, HeartbeatTimeout: time.Hour}},
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	return s
+}
+
+func benchRun(i int) store.Execution {
+	return store.Execution{
+		Domain: "d", WorkflowID: fmt.Sprint("w", i), RunID: fmt.Sprint("r", i), Version: 1, Open: true,
+		State: make([]byte, 600), TypeName: "t", TypeVersion: "1", StartedAt: benchT0,
+	}
+}
+
+func BenchmarkHeartbeat(b *testing.B) {
+	const runs = 64
+	s := benchStore(b, runs)
+	var n atomic.Int64
+	b.SetParallelism(4) // 4 × GOMAXPROCS callers, as a loaded server has
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			i := n.Add(1)
+			details := "progress"
+			if _, err := s.Heartbeat(b.Context(), fmt.Sprint("r", i%runs), 5, 6, &details, benchT0.Add(time.Duration(i)*time.Millisecond)); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
+
+// BenchmarkUpdateExecution: each caller loads its own run and commits a
+// change like a decision task's: new state, two events, a task taken and
+// one queued, a timer.
+func BenchmarkUpdateExecution(b *testing.B) {
+	const runs = 64
+	s := benchStore(b, runs)
+	var next atomic.Int64
+	b.SetParallelism(4)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		runID := fmt.Sprint("r", next.Add(1)-1)
+		for pb.Next() {
+			x, _, err := s.GetRun(b.Context(), runID)
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			last := x.Version * 2
+			ch := store.ExecutionChange{Execution: x, ExpectedVersion: x.Version}
+			ch.Execution.Version++
+			ch.Events = []store.Event{{ID: last, Data: make([]byte, 200)}, {ID: last + 1, Data: make([]byte, 200)}}
+			ch.TakeTasks = []store.Task{{Kind: store.DecisionTask, ScheduledEventID: last - 1}}
+			ch.Strict = true
+			ch.AddTasks = []store.Task{{Kind: store.DecisionTask, TaskList: "tl", ScheduledEventID: last + 1}}
+			ch.SetTimers = []store.Timer{{Key: "k", FireAt: benchT0.Add(time.Hour)}}
+			if err := s.UpdateExecution(b.Context(), ch); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
+
+func BenchmarkGetRun(b *testing.B) {
+	const runs = 64
+	s := benchStore(b, runs)
+	var n atomic.Int64
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, _, err := s.GetRun(b.Context(), fmt.Sprint("r", n.Add(1)%runs)); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
