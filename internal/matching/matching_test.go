@@ -72,6 +72,30 @@ func TestPoll(t *testing.T) {
 		t.Fatalf("poll after hold: %+v", r)
 	}
 
+	// One notification wakes one poller; a wake-up a poller leaves unused
+	// passes to the next.
+	ready.Store(false)
+	var first, second atomic.Bool
+	a, b := poll(&first), poll(&second)
+	time.Sleep(20 * time.Millisecond)
+	first.Store(true)
+	second.Store(true)
+	m.Notify(key)
+	var r1, r2 result
+	select {
+	case r1 = <-a:
+		m.Notify(key)
+		r2 = wait(b)
+	case r1 = <-b:
+		m.Notify(key)
+		r2 = wait(a)
+	case <-time.After(5 * time.Second):
+		t.Fatal("no poll woke")
+	}
+	if !r1.ok || !r2.ok {
+		t.Fatalf("polls after two notifications: %+v %+v", r1, r2)
+	}
+
 	// Close ends waiting polls and refuses new ones.
 	ch = poll(&ready)
 	time.Sleep(20 * time.Millisecond)

@@ -39,7 +39,15 @@ func (s *Service) claim(ctx context.Context, key matching.Key, start func(contex
 				if ctx.Err() != nil {
 					return false, nil
 				}
+				// Pollers of this node read the same queue: one tries a
+				// task while the others pass it by, rather than all loading
+				// its run to lose the race. (Nodes race in the store.)
+				claim := claimKey{t.Kind, t.RunID, t.ScheduledEventID}
+				if _, busy := s.claiming.LoadOrStore(claim, struct{}{}); busy {
+					continue
+				}
 				ok, err := start(ctx, t)
+				s.claiming.Delete(claim)
 				if err != nil {
 					return false, err
 				}
@@ -54,6 +62,13 @@ func (s *Service) claim(ctx context.Context, key matching.Key, start func(contex
 		return nil
 	}
 	return err
+}
+
+// claimKey names a queued task that a poller of this node is starting.
+type claimKey struct {
+	kind      store.TaskKind
+	runID     string
+	scheduled int64
 }
 
 // startTask applies cmd to the run of a queued task and commits it with the
@@ -71,18 +86,32 @@ func (s *Service) startTask(ctx context.Context, t store.Task, cmd func(*engine.
 	eff, err := cmd(r.exec, s.clock.Now())
 	if err != nil {
 		var fault *swfapi.Fault
-		if errors.As(err, &fault) {
-			// The run no longer has this task open: a queued row outlived
-			// it. Nobody can start it; drop it.
-			return nil, false, s.dropTask(ctx, t)
+		if !errors.As(err, &fault) {
+			return nil, false, err
 		}
-		return nil, false, err
+		if startedElsewhere(r.exec, t) {
+			// Another poller won the race for it: nothing to clean up.
+			return nil, false, nil
+		}
+		// The run no longer has this task open: a queued row outlived it.
+		// Nobody can start it; drop it.
+		return nil, false, s.dropTask(ctx, t)
 	}
 	err = s.commit(ctx, r, eff, []store.Task{t})
 	if errors.Is(err, store.ErrConflict) {
 		return nil, false, nil
 	}
 	return r, err == nil, err
+}
+
+// startedElsewhere reports whether the run shows the task as started, by
+// another poller since this one read the queue.
+func startedElsewhere(e *engine.Execution, t store.Task) bool {
+	if t.Kind == store.DecisionTask {
+		return e.Decision != nil && e.Decision.ScheduledEventID == t.ScheduledEventID && e.Decision.StartedEventID != 0
+	}
+	a, ok := e.Activities[t.ScheduledEventID]
+	return ok && a.StartedEventID != 0
 }
 
 // dropTask removes a queued task that no run will start, so that pollers

@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/openswf/openswf/internal/engine"
@@ -68,6 +69,9 @@ type Service struct {
 	timers       *timer.Loop
 	longPoll     time.Duration
 	engineLimits engine.Limits
+	// claiming holds the claimKeys of the tasks this node's pollers are
+	// starting at the moment.
+	claiming sync.Map
 }
 
 var _ swfapi.API = (*Service)(nil)
