@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"github.com/openswf/openswf/internal/store/schema"
 	"log/slog"
 	"slices"
 	"strings"
@@ -102,7 +103,7 @@ func TestConcurrentOpen(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	steps, err := loadMigrations(embeddedMigrations())
+	steps, err := schema.Load(embeddedMigrations())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,35 +117,14 @@ func TestConcurrentOpen(t *testing.T) {
 	}
 }
 
-func TestLoadMigrationsRejects(t *testing.T) {
-	tests := []struct {
-		name string
-		fsys fstest.MapFS
-		want string
-	}{
-		{"no number", fstest.MapFS{"init.sql": {}}, "0001_name.sql"},
-		{"no name", fstest.MapFS{"0001.sql": {}}, "0001_name.sql"},
-		{"zero", fstest.MapFS{"0000_x.sql": {}}, "0001_name.sql"},
-		{"shared version", fstest.MapFS{"0001_a.sql": {}, "001_b.sql": {}}, "share version 1"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, err := loadMigrations(tt.fsys)
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("got %v, want an error containing %q", err, tt.want)
-			}
-		})
-	}
-}
-
 func TestEmbeddedMigrationsLoad(t *testing.T) {
-	ms, err := loadMigrations(embeddedMigrations())
+	ms, err := schema.Load(embeddedMigrations())
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i, m := range ms {
-		if m.version != i+1 {
-			t.Errorf("migration %d has version %d; versions must run 1, 2, 3...", i, m.version)
+		if m.Version != i+1 {
+			t.Errorf("migration %d has version %d; versions must run 1, 2, 3...", i, m.Version)
 		}
 	}
 }

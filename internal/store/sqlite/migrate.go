@@ -5,11 +5,9 @@ import (
 	"database/sql"
 	"embed"
 	"fmt"
+	"github.com/openswf/openswf/internal/store/schema"
 	"io/fs"
 	"log/slog"
-	"slices"
-	"strconv"
-	"strings"
 	"time"
 )
 
@@ -29,53 +27,12 @@ func embeddedMigrations() fs.FS {
 	return sub
 }
 
-// migration is one schema step.
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-// loadMigrations reads the NNNN_name.sql files at the root of fsys, in
-// version order. Numbers must be unique: two steps claiming one version
-// would make "applied" ambiguous.
-func loadMigrations(fsys fs.FS) ([]migration, error) {
-	entries, err := fs.ReadDir(fsys, ".")
-	if err != nil {
-		return nil, fmt.Errorf("reading migrations: %w", err)
-	}
-	var out []migration
-	seen := map[int]string{}
-	for _, e := range entries {
-		file := e.Name()
-		if e.IsDir() || !strings.HasSuffix(file, ".sql") {
-			continue
-		}
-		num, name, ok := strings.Cut(strings.TrimSuffix(file, ".sql"), "_")
-		version, err := strconv.Atoi(num)
-		if !ok || err != nil || version <= 0 || name == "" {
-			return nil, fmt.Errorf("migration %s: want a name like 0001_name.sql", file)
-		}
-		if other, dup := seen[version]; dup {
-			return nil, fmt.Errorf("migrations %s and %s share version %d", other, file, version)
-		}
-		seen[version] = file
-		body, err := fs.ReadFile(fsys, file)
-		if err != nil {
-			return nil, fmt.Errorf("reading migration %s: %w", file, err)
-		}
-		out = append(out, migration{version: version, name: name, sql: string(body)})
-	}
-	slices.SortFunc(out, func(a, b migration) int { return a.version - b.version })
-	return out, nil
-}
-
 // migrate applies, in order, the migrations in fsys that the database has
 // not recorded. Each runs in its own immediate transaction together with
 // its record, so a crash leaves it wholly applied or not at all, and a
 // second process migrating the same file waits and then skips it.
 func migrate(ctx context.Context, db *sql.DB, fsys fs.FS, logger *slog.Logger) error {
-	steps, err := loadMigrations(fsys)
+	steps, err := schema.Load(fsys)
 	if err != nil {
 		return fmt.Errorf("sqlite: %w", err)
 	}
@@ -89,27 +46,27 @@ func migrate(ctx context.Context, db *sql.DB, fsys fs.FS, logger *slog.Logger) e
 	for _, m := range steps {
 		applied, err := applyMigration(ctx, db, m)
 		if err != nil {
-			return fmt.Errorf("sqlite: migration %04d_%s: %w", m.version, m.name, err)
+			return fmt.Errorf("sqlite: migration %04d_%s: %w", m.Version, m.Name, err)
 		}
 		if applied {
-			logger.Info("applied schema migration", "version", m.version, "name", m.name)
+			logger.Info("applied schema migration", "version", m.Version, "name", m.Name)
 		}
 	}
 	var newest sql.NullInt64
 	if err := db.QueryRowContext(ctx, `SELECT MAX(version) FROM schema_migrations`).Scan(&newest); err != nil {
 		return fmt.Errorf("sqlite: reading schema version: %w", err)
 	}
-	if len(steps) > 0 && newest.Int64 > int64(steps[len(steps)-1].version) {
+	if len(steps) > 0 && newest.Int64 > int64(steps[len(steps)-1].Version) {
 		// A newer openswf migrated this file; this one may not understand
 		// everything in it, but refusing to start would be worse for a
 		// rollback.
-		logger.Warn("database schema is newer than this openswf", "database", newest.Int64, "known", steps[len(steps)-1].version)
+		logger.Warn("database schema is newer than this openswf", "database", newest.Int64, "known", steps[len(steps)-1].Version)
 	}
 	return nil
 }
 
 // applyMigration applies m unless it is recorded, and says whether it did.
-func applyMigration(ctx context.Context, db *sql.DB, m migration) (bool, error) {
+func applyMigration(ctx context.Context, db *sql.DB, m schema.Migration) (bool, error) {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return false, err
@@ -118,17 +75,17 @@ func applyMigration(ctx context.Context, db *sql.DB, m migration) (bool, error) 
 	// and the error worth reporting is the one that got us here.
 	defer func() { _ = tx.Rollback() }()
 	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, m.version).Scan(&n); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, m.Version).Scan(&n); err != nil {
 		return false, err
 	}
 	if n > 0 {
 		return false, nil
 	}
-	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+	if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
 		return false, err
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
-		m.version, m.name, time.Now().UnixMilli()); err != nil {
+		m.Version, m.Name, time.Now().UnixMilli()); err != nil {
 		return false, err
 	}
 	if err := tx.Commit(); err != nil {
