@@ -128,6 +128,8 @@ func (c *cmd) decide(d swfapi.Decision, types map[TypeRef]ActivityTypeInfo) bool
 		c.startTimer(d.StartTimerDecisionAttributes)
 	case swfapi.DecisionTypeCancelTimer:
 		c.cancelTimer(d.CancelTimerDecisionAttributes)
+	case swfapi.DecisionTypeScheduleLambdaFunction:
+		c.scheduleLambda(d.ScheduleLambdaFunctionDecisionAttributes)
 	case swfapi.DecisionTypeCompleteWorkflowExecution, swfapi.DecisionTypeFailWorkflowExecution, swfapi.DecisionTypeCancelWorkflowExecution:
 		c.closeByDecision(d)
 		return true
@@ -260,7 +262,7 @@ func implemented(t swfapi.DecisionType) bool {
 	case swfapi.DecisionTypeScheduleActivityTask, swfapi.DecisionTypeRequestCancelActivityTask,
 		swfapi.DecisionTypeCompleteWorkflowExecution, swfapi.DecisionTypeFailWorkflowExecution,
 		swfapi.DecisionTypeCancelWorkflowExecution, swfapi.DecisionTypeRecordMarker,
-		swfapi.DecisionTypeStartTimer, swfapi.DecisionTypeCancelTimer:
+		swfapi.DecisionTypeStartTimer, swfapi.DecisionTypeCancelTimer, swfapi.DecisionTypeScheduleLambdaFunction:
 		return true
 	}
 	return false
@@ -321,4 +323,20 @@ func checkBatch(in *swfapi.RespondDecisionTaskCompletedInput) error {
 		}
 	}
 	return nil
+}
+
+// scheduleLambda answers a ScheduleLambdaFunction decision. openswf runs no
+// AWS Lambda functions, which SWF reports as it does in a region without
+// Lambda: the decision fails with LAMBDA_SERVICE_NOT_AVAILABLE_IN_REGION,
+// and the decider gets a task that shows it.
+func (c *cmd) scheduleLambda(a *swfapi.ScheduleLambdaFunctionDecisionAttributes) {
+	c.event(swfapi.EventTypeScheduleLambdaFunctionFailed, func(ev *swfapi.HistoryEvent) {
+		ev.ScheduleLambdaFunctionFailedEventAttributes = &swfapi.ScheduleLambdaFunctionFailedEventAttributes{
+			Id:                           a.Id,
+			Name:                         a.Name,
+			Cause:                        swfapi.Ptr(swfapi.ScheduleLambdaFunctionFailedCauseLambdaServiceNotAvailableInRegion),
+			DecisionTaskCompletedEventId: swfapi.Ptr(c.completedID),
+		}
+	})
+	c.needDecision()
 }

@@ -119,6 +119,18 @@ func TestDecisionTimesOutWithNextScheduled(t *testing.T) {
 	}
 }
 
+// openswf runs no Lambda functions: the decision fails as in a region
+// without Lambda, and the decider hears of it.
+func TestScheduleLambdaFunctionFails(t *testing.T) {
+	h := newHarness(t, nil, Limits{})
+	h.decide(swfapi.Decision{DecisionType: swfapi.Ptr(swfapi.DecisionTypeScheduleLambdaFunction),
+		ScheduleLambdaFunctionDecisionAttributes: &swfapi.ScheduleLambdaFunctionDecisionAttributes{Id: swfapi.Ptr("l1"), Name: swfapi.Ptr("fn")}})
+	equalLines(t, "events", h.since(5), []string{
+		"5 ScheduleLambdaFunctionFailed cause=LAMBDA_SERVICE_NOT_AVAILABLE_IN_REGION decisionTaskCompletedEventId=4 id=l1 name=fn",
+		"6 DecisionTaskScheduled startToCloseTimeout=30 taskList=deciders",
+	})
+}
+
 // Closing decisions whose attributes have no required member may come bare.
 func TestBareClosingDecisions(t *testing.T) {
 	for _, typ := range []swfapi.DecisionType{swfapi.DecisionTypeCompleteWorkflowExecution, swfapi.DecisionTypeFailWorkflowExecution, swfapi.DecisionTypeCancelWorkflowExecution} {
@@ -264,7 +276,7 @@ func TestBatchesRejectedWhole(t *testing.T) {
 			swfapi.CodeValidation, "1 validation error detected: Value 'x' at 'taskListScheduleToStartTimeout' failed to satisfy constraint: Member must be NONE or a whole number of seconds"},
 	}
 	for _, dt := range []swfapi.DecisionType{swfapi.DecisionTypeContinueAsNewWorkflowExecution, swfapi.DecisionTypeSignalExternalWorkflowExecution,
-		swfapi.DecisionTypeRequestCancelExternalWorkflowExecution, swfapi.DecisionTypeStartChildWorkflowExecution, swfapi.DecisionTypeScheduleLambdaFunction} {
+		swfapi.DecisionTypeRequestCancelExternalWorkflowExecution, swfapi.DecisionTypeStartChildWorkflowExecution} {
 		d := swfapi.Decision{DecisionType: swfapi.Ptr(dt),
 			ContinueAsNewWorkflowExecutionDecisionAttributes:         &swfapi.ContinueAsNewWorkflowExecutionDecisionAttributes{},
 			SignalExternalWorkflowExecutionDecisionAttributes:        &swfapi.SignalExternalWorkflowExecutionDecisionAttributes{},
