@@ -130,6 +130,10 @@ func (c *cmd) decide(d swfapi.Decision, types map[TypeRef]ActivityTypeInfo) bool
 		c.cancelTimer(d.CancelTimerDecisionAttributes)
 	case swfapi.DecisionTypeScheduleLambdaFunction:
 		c.scheduleLambda(d.ScheduleLambdaFunctionDecisionAttributes)
+	case swfapi.DecisionTypeSignalExternalWorkflowExecution:
+		c.signalExternal(d.SignalExternalWorkflowExecutionDecisionAttributes)
+	case swfapi.DecisionTypeRequestCancelExternalWorkflowExecution:
+		c.requestCancelExternal(d.RequestCancelExternalWorkflowExecutionDecisionAttributes)
 	case swfapi.DecisionTypeCompleteWorkflowExecution, swfapi.DecisionTypeFailWorkflowExecution, swfapi.DecisionTypeCancelWorkflowExecution:
 		c.closeByDecision(d)
 		return true
@@ -262,7 +266,8 @@ func implemented(t swfapi.DecisionType) bool {
 	case swfapi.DecisionTypeScheduleActivityTask, swfapi.DecisionTypeRequestCancelActivityTask,
 		swfapi.DecisionTypeCompleteWorkflowExecution, swfapi.DecisionTypeFailWorkflowExecution,
 		swfapi.DecisionTypeCancelWorkflowExecution, swfapi.DecisionTypeRecordMarker,
-		swfapi.DecisionTypeStartTimer, swfapi.DecisionTypeCancelTimer, swfapi.DecisionTypeScheduleLambdaFunction:
+		swfapi.DecisionTypeStartTimer, swfapi.DecisionTypeCancelTimer, swfapi.DecisionTypeScheduleLambdaFunction,
+		swfapi.DecisionTypeSignalExternalWorkflowExecution, swfapi.DecisionTypeRequestCancelExternalWorkflowExecution:
 		return true
 	}
 	return false

@@ -121,6 +121,13 @@ type Execution struct {
 	ActivityIDs map[string]int64        `json:"activityIds,omitempty"`
 	// Timers are the open timers by timer id.
 	Timers map[string]TimerState `json:"timers,omitempty"`
+	// External are the signals and cancel requests this run sent to other
+	// runs and that are not delivered yet, by initiated event id.
+	External map[int64]ExternalRequest `json:"external,omitempty"`
+	// Received names the requests other runs delivered here ("runId/
+	// initiatedEventId"), so that one redelivered after a crash is not
+	// recorded twice.
+	Received map[string]bool `json:"received,omitempty"`
 }
 
 // DecisionTaskState is the open decision task of an execution.
@@ -258,6 +265,14 @@ func (e *Execution) clone() *Execution {
 	n.ActivityIDs = maps.Clone(e.ActivityIDs)
 	if n.ActivityIDs == nil {
 		n.ActivityIDs = map[string]int64{}
+	}
+	n.External = maps.Clone(e.External)
+	if n.External == nil {
+		n.External = map[int64]ExternalRequest{}
+	}
+	n.Received = maps.Clone(e.Received)
+	if n.Received == nil {
+		n.Received = map[string]bool{}
 	}
 	n.Timers = maps.Clone(e.Timers)
 	if n.Timers == nil {

@@ -34,6 +34,21 @@ func activityKey(scheduledEventID int64, t swfapi.ActivityTaskTimeoutType) strin
 	return "activity/" + strconv.FormatInt(scheduledEventID, 10) + "/" + string(t)
 }
 
+func externalKey(initiatedEventID int64) string {
+	return "external/" + strconv.FormatInt(initiatedEventID, 10) + "/deliver"
+}
+
+// ExternalKey reports whether a timer key is a request to another run that
+// is owed delivery, and the event that initiated it. The service delivers
+// those itself; the engine only records what came of it.
+func ExternalKey(key string) (initiatedEventID int64, ok bool) {
+	k, ok := parseKey(key)
+	if !ok || k.kind != "external" {
+		return 0, false
+	}
+	return k.id, true
+}
+
 func timerKey(startedEventID int64, timerID string) string {
 	return "timer/" + strconv.FormatInt(startedEventID, 10) + "/" + timerID
 }
@@ -59,7 +74,7 @@ func parseKey(key string) (parsedKey, bool) {
 		return parsedKey{}, false
 	}
 	switch parts[0] {
-	case "decision", "activity", "timer":
+	case "decision", "activity", "timer", "external":
 		return parsedKey{kind: parts[0], id: id, sub: parts[2]}, true
 	}
 	return parsedKey{}, false
@@ -91,6 +106,11 @@ func (e *Execution) armedTimers() map[string]time.Time {
 	}
 	for _, t := range e.Timers {
 		m[timerKey(t.StartedEventID, t.TimerID)] = t.FireAt
+	}
+	// A request to another run is delivered by the service when its timer
+	// fires, at once: the timer row is the durable note that it is owed.
+	for id, r := range e.External {
+		m[externalKey(id)] = r.InitiatedAt
 	}
 	return m
 }

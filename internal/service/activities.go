@@ -106,6 +106,9 @@ func (s *Service) activityCommand(ctx context.Context, token string, cmd func(*e
 
 // FireTimer applies a due durable timer to its run.
 func (s *Service) FireTimer(ctx context.Context, t store.Timer) error {
+	if id, ok := engine.ExternalKey(t.Key); ok {
+		return s.deliverExternal(ctx, t, id)
+	}
 	_, _, err := s.update(ctx, func(ctx context.Context) (*run, error) { return s.loadRunByID(ctx, t.RunID) },
 		func(e *engine.Execution, now time.Time) (engine.Effects, error) {
 			eff, err := e.FireTimer(t.Key, now)
