@@ -3,6 +3,11 @@
 // when a task is queued — one poller per task, the one that has waited
 // longest, so that pollers do not all race for the same task — and pollers
 // recheck the store now and then for tasks that another node queued.
+//
+// A wake-up may carry the task that was queued (Offer): the woken poller
+// then tries that task first, without reading the queue. It still takes the
+// task in the store transaction that starts it, so a hand-off never gives
+// one task to two pollers, and a task handed to nobody stays queued.
 package matching
 
 import (
@@ -21,9 +26,10 @@ type Key struct {
 	TaskList string
 }
 
-// waiter is one poller of a task list; its channel holds one wake-up.
+// waiter is one poller of a task list; its channel holds one wake-up,
+// with the task handed over, or nil to look in the store.
 type waiter struct {
-	wake chan struct{}
+	wake chan *store.Task
 }
 
 // Matcher wakes long polls. It is safe for concurrent use.
@@ -44,14 +50,16 @@ func New(clk clock.Clock, recheck time.Duration) *Matcher {
 }
 
 func (m *Matcher) join(k Key) *waiter {
-	w := &waiter{wake: make(chan struct{}, 1)}
+	w := &waiter{wake: make(chan *store.Task, 1)}
 	m.mu.Lock()
 	m.waiters[k] = append(m.waiters[k], w)
 	m.mu.Unlock()
 	return w
 }
 
-func (m *Matcher) leave(k Key, w *waiter) {
+// leave unregisters w, handing unused (a task handed to w that it did not
+// start), if not nil, and any wake-up pending for w to another poller.
+func (m *Matcher) leave(k Key, w *waiter, unused *store.Task) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	ws := m.waiters[k]
@@ -66,27 +74,42 @@ func (m *Matcher) leave(k Key, w *waiter) {
 	} else {
 		m.waiters[k] = ws
 	}
+	if unused != nil {
+		m.notifyLocked(k, unused)
+	}
 	// A wake-up this poller did not use (it took another task, or gave
-	// up) is passed on, or a queued task could wait for the next recheck.
+	// up) is passed on, with its task, or a queued task could wait for the
+	// next recheck.
 	select {
-	case <-w.wake:
-		m.notifyLocked(k)
+	case t := <-w.wake:
+		m.notifyLocked(k, t)
 	default:
 	}
 }
 
-// Notify tells the pollers of k that a task was queued there: it wakes the
-// longest-waiting poller that has no wake-up pending.
+// Notify tells the pollers of k that a task may be queued there: it wakes
+// the longest-waiting poller that has no wake-up pending, to look in the
+// store.
 func (m *Matcher) Notify(k Key) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.notifyLocked(k)
+	m.notifyLocked(k, nil)
 }
 
-func (m *Matcher) notifyLocked(k Key) {
+// Offer tells the pollers of k that t was queued there (committed): it
+// wakes the longest-waiting poller that has no wake-up pending and hands it
+// t, so that it need not read the queue to find it. If every poller has a
+// wake-up pending, they will read the queue anyway.
+func (m *Matcher) Offer(k Key, t store.Task) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.notifyLocked(k, &t)
+}
+
+func (m *Matcher) notifyLocked(k Key, t *store.Task) {
 	for _, w := range m.waiters[k] {
 		select {
-		case w.wake <- struct{}{}:
+		case w.wake <- t:
 			return
 		default: // already woken; it will look anyway
 		}
@@ -105,13 +128,15 @@ func (m *Matcher) Close() {
 }
 
 // Poll calls take until it reports a task taken, hold passes, ctx ends or
-// the matcher closes. take looks in the store and tries to start a task; it
-// is called again whenever a task may have been queued.
-func (m *Matcher) Poll(ctx context.Context, k Key, hold time.Duration, take func(context.Context) (bool, error)) (bool, error) {
+// the matcher closes. take tries to start handed, the task an Offer handed
+// this poller, when not nil, and else (or when that fails) looks in the
+// store; it is called again whenever a task may have been queued.
+func (m *Matcher) Poll(ctx context.Context, k Key, hold time.Duration, take func(ctx context.Context, handed *store.Task) (bool, error)) (bool, error) {
 	// The poller is registered before it first looks, so that a task
 	// queued while it looks still wakes it.
 	w := m.join(k)
-	defer m.leave(k, w)
+	var handed, unused *store.Task
+	defer func() { m.leave(k, w, unused) }()
 	deadline := m.clock.NewTimer(hold)
 	defer deadline.Stop()
 	for {
@@ -120,12 +145,19 @@ func (m *Matcher) Poll(ctx context.Context, k Key, hold time.Duration, take func
 			return false, nil
 		default:
 		}
-		if ok, err := take(ctx); ok || err != nil {
+		if ok, err := take(ctx, handed); ok || err != nil {
 			return ok, err
 		}
+		if handed != nil && ctx.Err() != nil {
+			// The poller went away before it could start the task it was
+			// handed: leave hands it on to another poller.
+			unused = handed
+			return false, nil
+		}
+		handed = nil
 		recheck := m.clock.NewTimer(m.recheck)
 		select {
-		case <-w.wake:
+		case handed = <-w.wake:
 		case <-recheck.C():
 		case <-deadline.C():
 			recheck.Stop()

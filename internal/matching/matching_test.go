@@ -23,7 +23,7 @@ func TestPoll(t *testing.T) {
 		out := make(chan result, 1)
 		var calls atomic.Int32
 		go func() {
-			ok, err := m.Poll(context.Background(), key, time.Minute, func(context.Context) (bool, error) {
+			ok, err := m.Poll(context.Background(), key, time.Minute, func(context.Context, *store.Task) (bool, error) {
 				calls.Add(1)
 				return ready.Load(), nil
 			})
@@ -105,5 +105,75 @@ func TestPoll(t *testing.T) {
 	}
 	if r := wait(poll(&ready)); r.ok || r.calls != 0 {
 		t.Fatalf("poll after Close: %+v", r)
+	}
+}
+
+func TestOffer(t *testing.T) {
+	key := Key{Kind: store.DecisionTask, Domain: "d", TaskList: "t"}
+	clk := clock.NewFake(time.Unix(0, 0))
+	m := New(clk, time.Hour)
+	task := store.Task{Kind: store.DecisionTask, Domain: "d", TaskList: "t", RunID: "r", ScheduledEventID: 3}
+
+	// poll records what each call of take was handed, and takes a task
+	// only when it was handed one and accept says so.
+	poll := func(ctx context.Context, accept bool) chan []*store.Task {
+		out := make(chan []*store.Task, 1)
+		go func() {
+			var got []*store.Task
+			_, err := m.Poll(ctx, key, time.Minute, func(_ context.Context, handed *store.Task) (bool, error) {
+				got = append(got, handed)
+				return handed != nil && accept, nil
+			})
+			if err != nil {
+				t.Error(err)
+			}
+			out <- got
+		}()
+		return out
+	}
+	wait := func(ch chan []*store.Task) []*store.Task {
+		t.Helper()
+		select {
+		case got := <-ch:
+			return got
+		case <-time.After(5 * time.Second):
+			t.Fatal("poll did not return")
+			return nil
+		}
+	}
+
+	// The first look is in the store; an Offer hands the task over.
+	ch := poll(context.Background(), true)
+	time.Sleep(20 * time.Millisecond)
+	m.Offer(key, task)
+	got := wait(ch)
+	if len(got) != 2 || got[0] != nil || got[1] == nil || *got[1] != task {
+		t.Fatalf("handed: %v", got)
+	}
+
+	// A poller that goes away with a task handed to it passes the task to
+	// another poller.
+	ctx, cancel := context.WithCancel(context.Background())
+	gone := make(chan []*store.Task, 1)
+	go func() {
+		var got []*store.Task
+		m.Poll(ctx, key, time.Minute, func(_ context.Context, handed *store.Task) (bool, error) {
+			got = append(got, handed)
+			if handed != nil {
+				cancel() // the client leaves while the task is tried
+			}
+			return false, nil
+		})
+		gone <- got
+	}()
+	time.Sleep(20 * time.Millisecond)
+	next := poll(context.Background(), true)
+	time.Sleep(20 * time.Millisecond)
+	m.Offer(key, task) // the longest-waiting poller is the one that leaves
+	if got := wait(gone); len(got) != 2 || got[1] == nil {
+		t.Fatalf("leaving poller: %v", got)
+	}
+	if got := wait(next); len(got) != 2 || got[1] == nil || *got[1] != task {
+		t.Fatalf("next poller: %v", got)
 	}
 }

@@ -25,7 +25,15 @@ const (
 // commits the task's start and the task's removal from the queue together.
 // A poller whose client has gone away starts nothing.
 func (s *Service) claim(ctx context.Context, key matching.Key, start func(context.Context, store.Task) (bool, error)) error {
-	_, err := s.matcher.Poll(ctx, key, s.longPoll, func(ctx context.Context) (bool, error) {
+	_, err := s.matcher.Poll(ctx, key, s.longPoll, func(ctx context.Context, handed *store.Task) (bool, error) {
+		// A task handed over as it was queued is tried first: most of the
+		// time it is still there, and the queue need not be read.
+		if handed != nil {
+			ok, _, err := s.tryClaim(ctx, key, *handed, start)
+			if ok || err != nil || ctx.Err() != nil {
+				return ok, err
+			}
+		}
 		// Other pollers race for the same tasks: when every task read was
 		// taken by someone else, read again rather than wait, as more may
 		// queue behind them. The bound keeps a row that cannot be dropped
@@ -35,25 +43,23 @@ func (s *Service) claim(ctx context.Context, key matching.Key, start func(contex
 			if err != nil || len(tasks) == 0 {
 				return false, err
 			}
+			tried := false
 			for _, t := range tasks {
 				if ctx.Err() != nil {
 					return false, nil
 				}
-				// Pollers of this node read the same queue: one tries a
-				// task while the others pass it by, rather than all loading
-				// its run to lose the race. (Nodes race in the store.)
-				claim := claimKey{t.Kind, t.RunID, t.ScheduledEventID}
-				if _, busy := s.claiming.LoadOrStore(claim, struct{}{}); busy {
-					continue
+				ok, busy, err := s.tryClaim(ctx, key, t, start)
+				if ok || err != nil {
+					return ok, err
 				}
-				ok, err := start(ctx, t)
-				s.claiming.Delete(claim)
-				if err != nil {
-					return false, err
-				}
-				if ok {
-					return true, nil
-				}
+				tried = tried || !busy
+			}
+			if !tried {
+				// Every task read is being started by another poller of
+				// this node. Reading again would find the same ones; wait
+				// instead: a poller that fails to start its task wakes
+				// one of us (see tryClaim).
+				return false, nil
 			}
 		}
 		return false, nil
@@ -62,6 +68,26 @@ func (s *Service) claim(ctx context.Context, key matching.Key, start func(contex
 		return nil
 	}
 	return err
+}
+
+// tryClaim tries to start t, unless another poller of this node is starting
+// it (busy). Pollers of this node read the same queue: one tries a task
+// while the others pass it by, rather than all loading its run to lose the
+// race. (Nodes race in the store.)
+func (s *Service) tryClaim(ctx context.Context, key matching.Key, t store.Task, start func(context.Context, store.Task) (bool, error)) (ok, busy bool, err error) {
+	claim := claimKey{t.Kind, t.RunID, t.ScheduledEventID}
+	if _, busy := s.claiming.LoadOrStore(claim, struct{}{}); busy {
+		return false, true, nil
+	}
+	ok, err = start(ctx, t)
+	s.claiming.Delete(claim)
+	if !ok {
+		// The task may still be queued (the run changed under the start,
+		// or the client went away), and pollers that passed it by while
+		// it was busy wait: wake one to look.
+		s.matcher.Notify(key)
+	}
+	return ok, false, err
 }
 
 // claimKey names a queued task that a poller of this node is starting.

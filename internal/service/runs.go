@@ -221,7 +221,7 @@ func seconds(v string) time.Duration {
 // afterCommit wakes the pollers of new tasks and the timer loop.
 func (s *Service) afterCommit(ch store.ExecutionChange) {
 	for _, t := range ch.AddTasks {
-		s.matcher.Notify(matching.Key{Kind: t.Kind, Domain: t.Domain, TaskList: t.TaskList})
+		s.matcher.Offer(matching.Key{Kind: t.Kind, Domain: t.Domain, TaskList: t.TaskList}, t)
 	}
 	if len(ch.SetTimers) > 0 && s.timers != nil {
 		s.timers.Armed()
