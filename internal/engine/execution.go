@@ -245,6 +245,10 @@ type Effects struct {
 	Closed bool
 }
 
+// Clone returns a copy of e that shares nothing mutable with it: commands
+// applied to one leave the other as it was.
+func (e *Execution) Clone() *Execution { return e.clone() }
+
 // clone returns a copy of e that shares nothing mutable with it. Commands
 // work on a clone and copy it back only when they succeed, so a fault
 // leaves e untouched.

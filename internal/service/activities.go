@@ -93,7 +93,7 @@ func (s *Service) activityCommand(ctx context.Context, token string, cmd func(*e
 	if err != nil {
 		return err
 	}
-	_, _, err = s.update(ctx, func(ctx context.Context) (*run, error) { return s.loadRunByID(ctx, tok.RunID) },
+	_, _, err = s.updateRun(ctx, tok.RunID,
 		func(e *engine.Execution, now time.Time) (engine.Effects, error) {
 			if !e.Open {
 				// A closed run's tasks are gone with it.

@@ -57,6 +57,8 @@ func (s *Service) StartWorkflowExecution(ctx context.Context, in *swfapi.StartWo
 	case err != nil:
 		return nil, err
 	}
+	r.rec = ch.Execution
+	s.runs.put(r)
 	s.afterCommit(ch)
 	return &swfapi.Run{RunId: swfapi.Ptr(runID)}, nil
 }

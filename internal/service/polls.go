@@ -101,6 +101,18 @@ type claimKey struct {
 // task's removal. It reports false when the task was taken by another poller
 // meanwhile, or turned out stale (then it is dropped).
 func (s *Service) startTask(ctx context.Context, t store.Task, cmd func(*engine.Execution, time.Time) (engine.Effects, error)) (*run, bool, error) {
+	// The run's cached state, if any, is tried first (see runCache); when
+	// the start fails on it, the state may be old, and the start is judged
+	// again on a fresh load.
+	if r := s.runs.take(t.RunID); r != nil {
+		eff, err := cmd(r.exec, s.clock.Now())
+		if err == nil {
+			err = s.commit(ctx, r, eff, []store.Task{t})
+		}
+		if err == nil || !staleSensitive(err) {
+			return r, err == nil, err
+		}
+	}
 	r, err := s.loadRunByID(ctx, t.RunID)
 	if err != nil {
 		var fault *swfapi.Fault
@@ -261,7 +273,7 @@ func (s *Service) RespondDecisionTaskCompleted(ctx context.Context, in *swfapi.R
 	if err != nil {
 		return err
 	}
-	_, _, err = s.update(ctx, func(ctx context.Context) (*run, error) { return s.loadRunByID(ctx, tok.RunID) },
+	_, _, err = s.updateRun(ctx, tok.RunID,
 		func(e *engine.Execution, now time.Time) (engine.Effects, error) {
 			types, err := s.activityTypes(ctx, e.Domain, e.ActivityTypesNamed(in))
 			if err != nil {

@@ -109,6 +109,32 @@ func (s *Service) update(ctx context.Context, load func(context.Context) (*run, 
 	return nil, engine.Effects{}, fmt.Errorf("run kept changing: %w", store.ErrConflict)
 }
 
+// updateRun is update for a command on the run a task token names that
+// does not read heartbeats (see runCache): it is first computed from the
+// run's cached state, if the cache has it, and judged again on a fresh load
+// when that fails with a fault or a conflict, since the cached state may be
+// behind the store.
+func (s *Service) updateRun(ctx context.Context, runID string, cmd func(*engine.Execution, time.Time) (engine.Effects, error)) (*run, engine.Effects, error) {
+	if r := s.runs.take(runID); r != nil {
+		eff, err := cmd(r.exec, s.clock.Now())
+		if err == nil {
+			err = s.commit(ctx, r, eff, nil)
+		}
+		if err == nil || !staleSensitive(err) {
+			return r, eff, err
+		}
+	}
+	return s.update(ctx, func(ctx context.Context) (*run, error) { return s.loadRunByID(ctx, runID) }, cmd)
+}
+
+// staleSensitive reports whether err, from a command computed on a cached
+// state, may be due to the state being old: a conflict, or a fault (the
+// task or run is not as the command expects).
+func staleSensitive(err error) bool {
+	var fault *swfapi.Fault
+	return errors.Is(err, store.ErrConflict) || errors.As(err, &fault)
+}
+
 // commit writes a command's effects on r in one transaction. take are tasks
 // the change consumes; when there are any, a task that is already gone fails
 // the change with store.ErrConflict. After the commit, pollers of the new
@@ -124,6 +150,9 @@ func (s *Service) commit(ctx context.Context, r *run, eff engine.Effects, take [
 		return err
 	}
 	r.rec = ch.Execution
+	// Cached before the pollers of its new tasks are woken, so that they
+	// find it.
+	s.runs.put(r)
 	s.afterCommit(ch)
 	return nil
 }

@@ -72,6 +72,8 @@ type Service struct {
 	// claiming holds the claimKeys of the tasks this node's pollers are
 	// starting at the moment.
 	claiming sync.Map
+	// runs caches the decoded state of runs this node committed.
+	runs *runCache
 }
 
 var _ swfapi.API = (*Service)(nil)
@@ -104,6 +106,7 @@ func New(ctx context.Context, cfg Config, st store.Store, clk clock.Clock, logge
 		matcher:      matching.New(clk, cfg.PollRecheck),
 		longPoll:     cfg.LongPoll,
 		engineLimits: engine.DefaultLimits(),
+		runs:         newRunCache(),
 	}
 	s.timers = timer.New(st, clk, s.FireTimer, logger)
 	return s, nil

@@ -1,0 +1,63 @@
+package service_test
+
+import (
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/swf"
+
+	"github.com/openswf/openswf/swftest"
+)
+
+// TestTwoNodes drives one workflow through two servers on one store, each
+// command on the node that did not commit the run's last change, so that
+// every command meets a node whose cached state of the run is behind the
+// store: the answers and the history must be those of one node.
+func TestTwoNodes(t *testing.T) {
+	a := newWorld(t)
+	b := &world{t: t, clk: a.clk}
+	b.s = swftest.Start(t, swftest.Options{Store: a.s.Store, Clock: a.clk})
+	b.c = b.s.Client
+
+	ex := a.start("two-nodes") // a caches the run with its first decision task queued
+
+	// b starts and completes the decision task: a's cached state is now
+	// two changes behind.
+	d := b.pollDecision()
+	b.decide(d.TaskToken, scheduleActivity("act-1"))
+
+	// On a's stale state the activity does not exist yet: the start must
+	// be judged again on the stored run, not refused or dropped.
+	act := a.pollActivity()
+	if aws.ToString(act.ActivityId) != "act-1" || aws.ToString(act.Input) != "work act-1" {
+		t.Fatalf("activity task: %+v", act)
+	}
+
+	// b's cached state has the activity scheduled but not started.
+	_, err := b.c.RespondActivityTaskCompleted(ctx, &swf.RespondActivityTaskCompletedInput{TaskToken: act.TaskToken, Result: aws.String("done")})
+	must(t, err)
+
+	// a starts the next decision task on its stale state; a signal through
+	// b then moves the run on, and a completes the task from its cached
+	// state, which the engine accepts and the store must refuse (the run's
+	// version moved): the completion is recomputed with the signal in.
+	d = a.pollDecision()
+	_, err = b.c.SignalWorkflowExecution(ctx, &swf.SignalWorkflowExecutionInput{Domain: aws.String(dom), WorkflowId: ex.WorkflowId, RunId: ex.RunId, SignalName: aws.String("poke")})
+	must(t, err)
+	a.decide(d.TaskToken) // no decisions: the signal's decision task is next
+	d = b.pollDecision()
+	a.decide(d.TaskToken, completeWorkflow("ok"))
+
+	wantTypes(t, a.history(ex),
+		"WorkflowExecutionStarted", "DecisionTaskScheduled", "DecisionTaskStarted", "DecisionTaskCompleted",
+		"ActivityTaskScheduled", "ActivityTaskStarted", "ActivityTaskCompleted",
+		"DecisionTaskScheduled", "DecisionTaskStarted", "WorkflowExecutionSignaled", "DecisionTaskScheduled", "DecisionTaskCompleted",
+		"DecisionTaskStarted", "DecisionTaskCompleted", "WorkflowExecutionCompleted")
+
+	// A token of a task that is done is refused by both, whatever they
+	// cached.
+	for _, w := range []*world{a, b} {
+		_, err := w.c.RespondDecisionTaskCompleted(ctx, &swf.RespondDecisionTaskCompletedInput{TaskToken: d.TaskToken})
+		wantFault(t, err, "UnknownResourceFault", "")
+	}
+}
