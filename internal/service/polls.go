@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/openswf/openswf/internal/engine"
@@ -76,10 +77,17 @@ func (s *Service) claim(ctx context.Context, key matching.Key, start func(contex
 // race. (Nodes race in the store.)
 func (s *Service) tryClaim(ctx context.Context, key matching.Key, t store.Task, start func(context.Context, store.Task) (bool, error)) (ok, busy bool, err error) {
 	claim := claimKey{t.Kind, t.RunID, t.ScheduledEventID}
+	if s.started.has(claim) {
+		// Started here a moment ago; the row was read before that.
+		return false, true, nil
+	}
 	if _, busy := s.claiming.LoadOrStore(claim, struct{}{}); busy {
 		return false, true, nil
 	}
 	ok, err = start(ctx, t)
+	if ok {
+		s.started.add(claim)
+	}
 	s.claiming.Delete(claim)
 	if !ok {
 		// The task may still be queued (the run changed under the start,
@@ -95,6 +103,39 @@ type claimKey struct {
 	kind      store.TaskKind
 	runID     string
 	scheduled int64
+}
+
+// recentStarts remembers the tasks this node's pollers started last. A
+// poller that read the queue just before one of them was taken, or was
+// handed one that a poller reading the queue took first, passes it by
+// rather than load its run to find it started. A task, once started, is
+// never queued again (a new attempt is scheduled by a new event), so
+// remembering it too long is harmless; the two generations keep the
+// memory bounded and the latest starts in it.
+type recentStarts struct {
+	mu        sync.Mutex // guards cur and prev
+	cur, prev map[claimKey]struct{}
+}
+
+// recentStartsSize is the size of a generation: far more than the tasks
+// started while one poller reads the queue.
+const recentStartsSize = 2048
+
+func (r *recentStarts) add(k claimKey) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.cur == nil || len(r.cur) >= recentStartsSize {
+		r.prev, r.cur = r.cur, make(map[claimKey]struct{}, recentStartsSize)
+	}
+	r.cur[k] = struct{}{}
+}
+
+func (r *recentStarts) has(k claimKey) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	_, inCur := r.cur[k]
+	_, inPrev := r.prev[k]
+	return inCur || inPrev
 }
 
 // startTask applies cmd to the run of a queued task and commits it with the

@@ -72,6 +72,8 @@ type Service struct {
 	// claiming holds the claimKeys of the tasks this node's pollers are
 	// starting at the moment.
 	claiming sync.Map
+	// started remembers the tasks this node's pollers started last.
+	started recentStarts
 	// runs caches the decoded state of runs this node committed.
 	runs *runCache
 }
