@@ -15,7 +15,7 @@ import (
 // PollForActivityTask hands an activity task of a task list to a worker,
 // highest priority first, waiting for one up to the long-poll hold.
 func (s *Service) PollForActivityTask(ctx context.Context, in *swfapi.PollForActivityTaskInput) (*swfapi.ActivityTask, error) {
-	if _, err := s.domain(ctx, *in.Domain); err != nil {
+	if err := s.domainExists(ctx, *in.Domain); err != nil {
 		return nil, err
 	}
 	var out *swfapi.ActivityTask

@@ -125,6 +125,21 @@ func (s *Service) domain(ctx context.Context, name string) (store.Domain, error)
 	return d, err
 }
 
+// domainExists checks that a domain exists, for the operations that need
+// nothing more of it (polls). SWF has no way to delete a domain, so a
+// domain seen once exists for good, on every node: the names seen are kept
+// and not read again.
+func (s *Service) domainExists(ctx context.Context, name string) error {
+	if _, ok := s.domainsSeen.Load(name); ok {
+		return nil
+	}
+	if _, err := s.domain(ctx, name); err != nil {
+		return err
+	}
+	s.domainsSeen.Store(name, struct{}{})
+	return nil
+}
+
 // registeredDomain loads a domain that may take new types and executions. A
 // deprecated domain is no longer available for those operations, which SWF
 // reports as an unknown resource.

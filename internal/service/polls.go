@@ -211,7 +211,7 @@ func (s *Service) dropTask(ctx context.Context, t store.Task) error {
 // waiting for one up to the long-poll hold; with a nextPageToken it returns
 // the next page of the history of the task it already handed out.
 func (s *Service) PollForDecisionTask(ctx context.Context, in *swfapi.PollForDecisionTaskInput) (*swfapi.DecisionTask, error) {
-	if _, err := s.domain(ctx, *in.Domain); err != nil {
+	if err := s.domainExists(ctx, *in.Domain); err != nil {
 		return nil, err
 	}
 	page := pollPage{size: pageSize(in.MaximumPageSize), reverse: deref(in.ReverseOrder), query: queryKey("PollForDecisionTask", *in.Domain, *in.TaskList.Name, strconv.FormatBool(deref(in.ReverseOrder)))}

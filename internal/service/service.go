@@ -76,6 +76,9 @@ type Service struct {
 	started recentStarts
 	// runs caches the decoded state of runs this node committed.
 	runs *runCache
+	// domainsSeen holds the names of the domains known to exist (see
+	// domainExists).
+	domainsSeen sync.Map
 }
 
 var _ swfapi.API = (*Service)(nil)
