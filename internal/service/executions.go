@@ -58,6 +58,7 @@ func (s *Service) StartWorkflowExecution(ctx context.Context, in *swfapi.StartWo
 		return nil, err
 	}
 	r.rec = ch.Execution
+	r.events = withEvents([]swfapi.HistoryEvent{}, eff.Events, exec.NextEventID)
 	s.runs.put(r)
 	s.afterCommit(ch)
 	return &swfapi.Run{RunId: swfapi.Ptr(runID)}, nil
@@ -131,7 +132,7 @@ func (s *Service) GetWorkflowExecutionHistory(ctx context.Context, in *swfapi.Ge
 			return nil, invalidToken()
 		}
 	}
-	events, more, err := s.historyPage(ctx, r.exec.RunID, from, 0, pageSize(in.MaximumPageSize), reverse)
+	events, more, err := s.historyPage(ctx, r.exec.RunID, nil, from, 0, pageSize(in.MaximumPageSize), reverse)
 	if err != nil {
 		return nil, err
 	}
@@ -145,30 +146,64 @@ func (s *Service) GetWorkflowExecutionHistory(ctx context.Context, in *swfapi.Ge
 // historyPage reads up to limit events of a run after (or, reversed,
 // before) the event id from, none past upTo when upTo > 0; more tells
 // whether another page follows.
-func (s *Service) historyPage(ctx context.Context, runID string, from, upTo int64, limit int, reverse bool) ([]swfapi.HistoryEvent, bool, error) {
+func (s *Service) historyPage(ctx context.Context, runID string, known []swfapi.HistoryEvent, from, upTo int64, limit int, reverse bool) ([]swfapi.HistoryEvent, bool, error) {
 	if reverse && from == 0 && upTo > 0 {
 		from = upTo + 1
 	}
-	stored, err := s.store.History(ctx, runID, from, limit+1, reverse)
-	if err != nil {
-		return nil, false, err
-	}
-	events := make([]swfapi.HistoryEvent, 0, len(stored))
-	for _, ev := range stored {
-		if upTo > 0 && ev.ID > upTo {
-			break
+	var events []swfapi.HistoryEvent
+	if known != nil && upTo > 0 && upTo <= int64(len(known)) {
+		// The node knows the history up to upTo (see run.events): the
+		// same page, without reading and decoding it.
+		for _, ev := range historySlice(known, from, limit+1, reverse) {
+			if *ev.EventId > upTo {
+				break
+			}
+			events = append(events, ev)
 		}
-		var he swfapi.HistoryEvent
-		if err := jsonDecode(ev.Data, &he); err != nil {
+	} else {
+		stored, err := s.store.History(ctx, runID, from, limit+1, reverse)
+		if err != nil {
 			return nil, false, err
 		}
-		events = append(events, he)
+		events = make([]swfapi.HistoryEvent, 0, len(stored))
+		for _, ev := range stored {
+			if upTo > 0 && ev.ID > upTo {
+				break
+			}
+			var he swfapi.HistoryEvent
+			if err := jsonDecode(ev.Data, &he); err != nil {
+				return nil, false, err
+			}
+			events = append(events, he)
+		}
 	}
 	more := len(events) > limit
 	if more {
 		events = events[:limit]
 	}
 	return events, more, nil
+}
+
+// historySlice is store.History over a whole history held in memory
+// (events[i] has id i+1): up to limit events with ids after afterID, or
+// before it when reverse (afterID 0: from the end), in id order, descending
+// when reverse. The result is a new slice.
+func historySlice(events []swfapi.HistoryEvent, afterID int64, limit int, reverse bool) []swfapi.HistoryEvent {
+	n := int64(len(events))
+	var out []swfapi.HistoryEvent
+	if !reverse {
+		for id := max(afterID, 0) + 1; id <= n && (limit <= 0 || len(out) < limit); id++ {
+			out = append(out, events[id-1])
+		}
+		return out
+	}
+	if afterID <= 0 || afterID > n+1 {
+		afterID = n + 1
+	}
+	for id := afterID - 1; id >= 1 && (limit <= 0 || len(out) < limit); id-- {
+		out = append(out, events[id-1])
+	}
+	return out
 }
 
 // CountPendingDecisionTasks counts the decision tasks waiting in a task list.

@@ -233,7 +233,7 @@ func (s *Service) PollForDecisionTask(ctx context.Context, in *swfapi.PollForDec
 		if deref(in.StartAtPreviousStartedEvent) && r.exec.PreviousStartedEventID > 0 && !page.reverse {
 			from = r.exec.PreviousStartedEventID - 1
 		}
-		out, err = s.decisionTask(ctx, r.exec, tok, page, from)
+		out, err = s.decisionTask(ctx, r.exec, r.events, tok, page, from)
 		return true, err
 	})
 	if err != nil {
@@ -255,9 +255,11 @@ type pollPage struct {
 }
 
 // decisionTask builds the answer to a decider: the task, and one page of
-// the run's history up to the task's start.
-func (s *Service) decisionTask(ctx context.Context, e *engine.Execution, tok tasktoken.Token, page pollPage, from int64) (*swfapi.DecisionTask, error) {
-	events, more, err := s.historyPage(ctx, e.RunID, from, tok.StartedEventID, page.size, page.reverse)
+// the run's history up to the task's start. known, when not nil, is the
+// run's history as far as this node knows it (run.events), read instead of
+// the store when it reaches the task's start.
+func (s *Service) decisionTask(ctx context.Context, e *engine.Execution, known []swfapi.HistoryEvent, tok tasktoken.Token, page pollPage, from int64) (*swfapi.DecisionTask, error) {
+	events, more, err := s.historyPage(ctx, e.RunID, known, from, tok.StartedEventID, page.size, page.reverse)
 	if err != nil {
 		return nil, err
 	}
@@ -305,7 +307,7 @@ func (s *Service) decisionTaskPage(ctx context.Context, page pollPage, token *st
 	// did since.
 	e := *r.exec
 	e.PreviousStartedEventID = prev
-	return s.decisionTask(ctx, &e, tok, page, from)
+	return s.decisionTask(ctx, &e, nil, tok, page, from)
 }
 
 // RespondDecisionTaskCompleted applies a decider's decisions.

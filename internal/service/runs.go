@@ -23,6 +23,35 @@ const maxConflicts = 8
 type run struct {
 	rec  store.Execution
 	exec *engine.Execution
+	// events is the run's whole history, when this node knows it: the
+	// events of every change since the run's start went through this
+	// node's cache (see runCache). nil when not known. Shared, never
+	// changed: it only grows by copying (see withEvents).
+	events []swfapi.HistoryEvent
+}
+
+// maxCachedEvents bounds the history a cached run keeps: one page of a
+// decision task, by default.
+const maxCachedEvents = maxPageSize
+
+// withEvents returns the run's known history followed by a change's
+// events, or nil when the result would not be the whole history (a gap,
+// or too long to keep).
+func withEvents(known, added []swfapi.HistoryEvent, next int64) []swfapi.HistoryEvent {
+	if known == nil || len(known)+len(added) > maxCachedEvents || int64(len(known)+len(added)) != next-1 {
+		return nil
+	}
+	for i, ev := range added {
+		if ev.EventId == nil || *ev.EventId != int64(len(known)+i+1) {
+			return nil
+		}
+	}
+	if len(added) == 0 {
+		return known
+	}
+	// The full slice expression makes append copy: whoever holds known
+	// keeps it as it was.
+	return append(known[:len(known):len(known)], added...)
 }
 
 // decodeRun rebuilds the engine state of a row, with the heartbeats the
@@ -150,6 +179,7 @@ func (s *Service) commit(ctx context.Context, r *run, eff engine.Effects, take [
 		return err
 	}
 	r.rec = ch.Execution
+	r.events = withEvents(r.events, eff.Events, r.exec.NextEventID)
 	// Cached before the pollers of its new tasks are woken, so that they
 	// find it.
 	s.runs.put(r)
