@@ -58,7 +58,7 @@ func (s *Service) StartWorkflowExecution(ctx context.Context, in *swfapi.StartWo
 		return nil, err
 	}
 	r.rec = ch.Execution
-	r.events = withEvents([]swfapi.HistoryEvent{}, eff.Events, exec.NextEventID)
+	r.events = newEventLog(eff.Events, exec.NextEventID)
 	s.runs.put(r)
 	s.afterCommit(ch)
 	return &swfapi.Run{RunId: swfapi.Ptr(runID)}, nil
@@ -146,12 +146,12 @@ func (s *Service) GetWorkflowExecutionHistory(ctx context.Context, in *swfapi.Ge
 // historyPage reads up to limit events of a run after (or, reversed,
 // before) the event id from, none past upTo when upTo > 0; more tells
 // whether another page follows.
-func (s *Service) historyPage(ctx context.Context, runID string, known []swfapi.HistoryEvent, from, upTo int64, limit int, reverse bool) ([]swfapi.HistoryEvent, bool, error) {
+func (s *Service) historyPage(ctx context.Context, runID string, log *eventLog, from, upTo int64, limit int, reverse bool) ([]swfapi.HistoryEvent, bool, error) {
 	if reverse && from == 0 && upTo > 0 {
 		from = upTo + 1
 	}
 	var events []swfapi.HistoryEvent
-	if known != nil && upTo > 0 && upTo <= int64(len(known)) {
+	if known, ok := log.upTo(upTo); ok && upTo > 0 {
 		// The node knows the history up to upTo (see run.events): the
 		// same page, without reading and decoding it.
 		for _, ev := range historySlice(known, from, limit+1, reverse) {

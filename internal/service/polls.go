@@ -258,7 +258,7 @@ type pollPage struct {
 // the run's history up to the task's start. known, when not nil, is the
 // run's history as far as this node knows it (run.events), read instead of
 // the store when it reaches the task's start.
-func (s *Service) decisionTask(ctx context.Context, e *engine.Execution, known []swfapi.HistoryEvent, tok tasktoken.Token, page pollPage, from int64) (*swfapi.DecisionTask, error) {
+func (s *Service) decisionTask(ctx context.Context, e *engine.Execution, known *eventLog, tok tasktoken.Token, page pollPage, from int64) (*swfapi.DecisionTask, error) {
 	events, more, err := s.historyPage(ctx, e.RunID, known, from, tok.StartedEventID, page.size, page.reverse)
 	if err != nil {
 		return nil, err
