@@ -44,11 +44,14 @@ func (e *Execution) StartDecisionTask(scheduledEventID int64, identity string, n
 // activityTypes holds every activity type the batch names that exists (see
 // ActivityTypesNamed); a type that is absent does not exist.
 func (e *Execution) CompleteDecisionTask(scheduledEventID, startedEventID int64, in *swfapi.RespondDecisionTaskCompletedInput,
-	activityTypes map[TypeRef]ActivityTypeInfo, now time.Time) (Effects, error) {
+	activityTypes map[TypeRef]ActivityTypeInfo, now time.Time, cont ...Continuation) (Effects, error) {
 	if in == nil {
 		in = &swfapi.RespondDecisionTaskCompletedInput{}
 	}
 	return e.apply(now, func(c *cmd) error {
+		if len(cont) > 0 {
+			c.cont = &cont[0]
+		}
 		if !c.e.Open {
 			return c.e.unknownExecution()
 		}
@@ -136,6 +139,9 @@ func (c *cmd) decide(d swfapi.Decision, types map[TypeRef]ActivityTypeInfo) bool
 		c.requestCancelExternal(d.RequestCancelExternalWorkflowExecutionDecisionAttributes)
 	case swfapi.DecisionTypeCompleteWorkflowExecution, swfapi.DecisionTypeFailWorkflowExecution, swfapi.DecisionTypeCancelWorkflowExecution:
 		c.closeByDecision(d)
+		return true
+	case swfapi.DecisionTypeContinueAsNewWorkflowExecution:
+		c.continueAsNew(d.ContinueAsNewWorkflowExecutionDecisionAttributes)
 		return true
 	}
 	return false
@@ -267,7 +273,8 @@ func implemented(t swfapi.DecisionType) bool {
 		swfapi.DecisionTypeCompleteWorkflowExecution, swfapi.DecisionTypeFailWorkflowExecution,
 		swfapi.DecisionTypeCancelWorkflowExecution, swfapi.DecisionTypeRecordMarker,
 		swfapi.DecisionTypeStartTimer, swfapi.DecisionTypeCancelTimer, swfapi.DecisionTypeScheduleLambdaFunction,
-		swfapi.DecisionTypeSignalExternalWorkflowExecution, swfapi.DecisionTypeRequestCancelExternalWorkflowExecution:
+		swfapi.DecisionTypeSignalExternalWorkflowExecution, swfapi.DecisionTypeRequestCancelExternalWorkflowExecution,
+		swfapi.DecisionTypeContinueAsNewWorkflowExecution:
 		return true
 	}
 	return false
@@ -305,6 +312,12 @@ func checkBatch(in *swfapi.RespondDecisionTaskCompletedInput) error {
 			problems = checkTimeout(problems, path+".startToCloseTimeout", s.StartToCloseTimeout)
 			problems = checkTimeout(problems, path+".heartbeatTimeout", s.HeartbeatTimeout)
 			problems = checkPriority(problems, path+".taskPriority", s.TaskPriority)
+		case swfapi.DecisionTypeContinueAsNewWorkflowExecution:
+			if a := d.ContinueAsNewWorkflowExecutionDecisionAttributes; a != nil {
+				problems = checkExecutionTimeout(problems, path+".executionStartToCloseTimeout", a.ExecutionStartToCloseTimeout)
+				problems = checkTimeout(problems, path+".taskStartToCloseTimeout", a.TaskStartToCloseTimeout)
+				problems = checkPriority(problems, path+".taskPriority", a.TaskPriority)
+			}
 		case swfapi.DecisionTypeStartTimer:
 			t := d.StartTimerDecisionAttributes
 			if t.StartToFireTimeout != nil {

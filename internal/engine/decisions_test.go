@@ -275,7 +275,7 @@ func TestBatchesRejectedWhole(t *testing.T) {
 		{"bad override timeout", &swfapi.RespondDecisionTaskCompletedInput{TaskList: taskList("x"), TaskListScheduleToStartTimeout: swfapi.Ptr("x")},
 			swfapi.CodeValidation, "1 validation error detected: Value 'x' at 'taskListScheduleToStartTimeout' failed to satisfy constraint: Member must be NONE or a whole number of seconds"},
 	}
-	for _, dt := range []swfapi.DecisionType{swfapi.DecisionTypeContinueAsNewWorkflowExecution, swfapi.DecisionTypeStartChildWorkflowExecution} {
+	for _, dt := range []swfapi.DecisionType{swfapi.DecisionTypeStartChildWorkflowExecution} {
 		d := swfapi.Decision{DecisionType: swfapi.Ptr(dt),
 			ContinueAsNewWorkflowExecutionDecisionAttributes:         &swfapi.ContinueAsNewWorkflowExecutionDecisionAttributes{},
 			SignalExternalWorkflowExecutionDecisionAttributes:        &swfapi.SignalExternalWorkflowExecutionDecisionAttributes{},

@@ -19,6 +19,8 @@ type StartParams struct {
 	Type WorkflowTypeInfo
 	// Limits bounds the run; a limit that is not positive takes SWF's quota.
 	Limits Limits
+	// ContinuedFrom is the run this one continues (ContinueAsNew), if any.
+	ContinuedFrom string
 }
 
 // Start begins a run: it resolves the configuration from the request and the
@@ -102,8 +104,9 @@ func Start(p StartParams, now time.Time) (*Execution, Effects, error) {
 				TagList:                      slices.Clone(e.TagList),
 				// A run started by StartWorkflowExecution has no parent;
 				// SWF still sends the member, as 0.
-				ParentInitiatedEventId: swfapi.Ptr(int64(0)),
-				LambdaRole:             optional(e.LambdaRole),
+				ParentInitiatedEventId:  swfapi.Ptr(int64(0)),
+				ContinuedExecutionRunId: optional(p.ContinuedFrom),
+				LambdaRole:              optional(e.LambdaRole),
 			}
 		})
 		c.e.Decision = c.scheduleDecision()

@@ -322,9 +322,37 @@ func (s *Service) RespondDecisionTaskCompleted(ctx context.Context, in *swfapi.R
 			if err != nil {
 				return engine.Effects{}, err
 			}
-			return e.CompleteDecisionTask(tok.ScheduledEventID, tok.StartedEventID, in, types, now)
+			cont, err := s.continuation(ctx, e, in)
+			if err != nil {
+				return engine.Effects{}, err
+			}
+			return e.CompleteDecisionTask(tok.ScheduledEventID, tok.StartedEventID, in, types, now, cont...)
 		})
 	return err
+}
+
+// continuation loads what a batch that continues its run as new needs: the
+// workflow type of the new run (left out when it does not exist, and the
+// decision fails), and a run id for it.
+func (s *Service) continuation(ctx context.Context, e *engine.Execution, in *swfapi.RespondDecisionTaskCompletedInput) ([]engine.Continuation, error) {
+	ref, ok := e.ContinuationType(in)
+	if !ok {
+		return nil, nil
+	}
+	c := engine.Continuation{RunID: newRunID()}
+	t, err := s.store.GetType(ctx, store.TypeKey{Domain: e.Domain, Kind: store.WorkflowType, Name: ref.Name, Version: ref.Version})
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+	case err != nil:
+		return nil, err
+	default:
+		info := engine.WorkflowTypeInfo{Deprecated: t.Status == store.StatusDeprecated}
+		if err := jsonDecode(t.Config, &info.Config); err != nil {
+			return nil, err
+		}
+		c.Type = &info
+	}
+	return []engine.Continuation{c}, nil
 }
 
 // activityTypes loads the activity types a decision batch names; a type

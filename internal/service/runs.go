@@ -205,6 +205,15 @@ func (s *Service) commit(ctx context.Context, r *run, eff engine.Effects, take [
 	}
 	ch.TakeTasks = append(ch.TakeTasks, take...)
 	ch.Strict = len(take) > 0
+	if succ := eff.Successor; succ != nil {
+		// Continue-as-new: the next run is created in the transaction that
+		// closes this one.
+		sch, err := s.change(&run{exec: succ.Execution}, succ.Effects)
+		if err != nil {
+			return err
+		}
+		ch.Successor = &sch
+	}
 	if err := s.store.UpdateExecution(ctx, ch); err != nil {
 		return err
 	}
@@ -214,6 +223,9 @@ func (s *Service) commit(ctx context.Context, r *run, eff engine.Effects, take [
 	// find it.
 	s.runs.put(r)
 	s.afterCommit(ch)
+	if ch.Successor != nil {
+		s.afterCommit(*ch.Successor)
+	}
 	return nil
 }
 

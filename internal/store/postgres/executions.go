@@ -130,8 +130,25 @@ func (s *Store) UpdateExecution(ctx context.Context, ch store.ExecutionChange) e
 		}
 		return nil
 	})
+	if succ := ch.Successor; succ != nil {
+		if err := checkChange(*succ, true); err != nil {
+			return err
+		}
+		y := succ.Execution
+		b.Queue(sqlInsertExec, y.Domain, y.WorkflowID, y.RunID, y.Version, y.Open, blob(y.State), y.TypeName, y.TypeVersion,
+			millis(y.StartedAt), nullMillis(y.ClosedAt), y.CloseStatus, tagList(y.TagList), y.CancelRequested)
+		queueChange(&b, *succ, func(ev int64) error {
+			if ev != 1 {
+				return historyConflict(y.RunID, 0, ev)
+			}
+			return nil
+		})
+	}
 	err := s.inTx(ctx, "update execution", func(tx pgx.Tx) error {
 		err := tx.SendBatch(ctx, &b).Close()
+		if hasConstraint(err, uniqueViolation, "executions_pkey") && ch.Successor != nil {
+			return fmt.Errorf("%w: run %s", store.ErrExists, ch.Successor.Execution.RunID)
+		}
 		if hasConstraint(err, uniqueViolation, "executions_one_open") {
 			// Reopening a closed run while another run of its workflow
 			// id is open.

@@ -231,19 +231,25 @@ func (s *Store) CreateExecution(ctx context.Context, ch store.ExecutionChange) e
 		return err
 	}
 	return s.do(ctx, "create execution", false, func(w *wtx) error {
-		// The partial unique index on open runs makes a second open run
-		// of the workflow id fail here, as does a reused run id.
-		_, err := w.st.insertExec.ExecContext(w.ctx,
-			x.Domain, x.WorkflowID, x.RunID, x.Version, x.Open, blob(x.State), x.TypeName, x.TypeVersion,
-			millis(x.StartedAt), nullMillis(x.ClosedAt), x.CloseStatus, tags, x.CancelRequested)
-		if isUnique(err) {
-			return fmt.Errorf("%w: an open run of workflow %q in domain %q, or run %s", store.ErrExists, x.WorkflowID, x.Domain, x.RunID)
-		}
-		if err != nil {
-			return s.dbErr(w.ctx, "create execution", err)
-		}
-		return s.writeChange(w, ch, 0)
+		return s.createRun(w, ch, tags)
 	})
+}
+
+// createRun writes a creating change inside a batch's transaction.
+func (s *Store) createRun(w *wtx, ch store.ExecutionChange, tags string) error {
+	x := ch.Execution
+	// The partial unique index on open runs makes a second open run of the
+	// workflow id fail here, as does a reused run id.
+	_, err := w.st.insertExec.ExecContext(w.ctx,
+		x.Domain, x.WorkflowID, x.RunID, x.Version, x.Open, blob(x.State), x.TypeName, x.TypeVersion,
+		millis(x.StartedAt), nullMillis(x.ClosedAt), x.CloseStatus, tags, x.CancelRequested)
+	if isUnique(err) {
+		return fmt.Errorf("%w: an open run of workflow %q in domain %q, or run %s", store.ErrExists, x.WorkflowID, x.Domain, x.RunID)
+	}
+	if err != nil {
+		return s.dbErr(w.ctx, "create execution", err)
+	}
+	return s.writeChange(w, ch, 0)
 }
 
 // UpdateExecution implements store.ExecutionStore.
@@ -255,6 +261,15 @@ func (s *Store) UpdateExecution(ctx context.Context, ch store.ExecutionChange) e
 	tags, err := encodeTagList(x.TagList)
 	if err != nil {
 		return err
+	}
+	var succTags string
+	if succ := ch.Successor; succ != nil {
+		if err := checkChange(*succ, true); err != nil {
+			return err
+		}
+		if succTags, err = encodeTagList(succ.Execution.TagList); err != nil {
+			return err
+		}
 	}
 	return s.do(ctx, "update execution", false, func(w *wtx) error {
 		const op = "update execution"
@@ -299,7 +314,10 @@ func (s *Store) UpdateExecution(ctx context.Context, ch store.ExecutionChange) e
 				return s.dbErr(w.ctx, op, err)
 			}
 		}
-		return s.writeChange(w, ch, last)
+		if err := s.writeChange(w, ch, last); err != nil || ch.Successor == nil {
+			return err
+		}
+		return s.createRun(w, *ch.Successor, succTags)
 	})
 }
 

@@ -62,6 +62,7 @@ func Run(t *testing.T, backend Backend) {
 		{"Timers", testTimers},
 		{"Activities", testActivities},
 		{"Heartbeat", testHeartbeat},
+		{"Successor", testSuccessor},
 		{"ExecutionsReopen", testExecutionsReopen},
 		{"ExecutionsCanceled", testExecutionsCanceled},
 		{"ExecutionsClosed", testExecutionsClosed},

@@ -1,0 +1,118 @@
+package engine
+
+import (
+	"github.com/openswf/openswf/internal/swfapi"
+)
+
+// Continuation is what a batch needs to continue its run as new: the
+// workflow type the new run is of (nil when it does not exist) and the new
+// run's id, which the engine cannot make itself.
+type Continuation struct {
+	Type  *WorkflowTypeInfo
+	RunID string
+}
+
+// Successor is a run started by ContinueAsNewWorkflowExecution, with the
+// effects of its start.
+type Successor struct {
+	Execution *Execution
+	Effects   Effects
+}
+
+// ContinuationType returns the workflow type a ContinueAsNewWorkflowExecution
+// decision of the batch names (this run's name, and the decision's version
+// or this run's), so that the service can load it; ok is false when the
+// batch does not continue the run.
+func (e *Execution) ContinuationType(in *swfapi.RespondDecisionTaskCompletedInput) (TypeRef, bool) {
+	for _, d := range in.Decisions {
+		if deref(d.DecisionType) != swfapi.DecisionTypeContinueAsNewWorkflowExecution {
+			continue
+		}
+		ref := e.WorkflowType
+		if a := d.ContinueAsNewWorkflowExecutionDecisionAttributes; a != nil && deref(a.WorkflowTypeVersion) != "" {
+			ref.Version = *a.WorkflowTypeVersion
+		}
+		return ref, true
+	}
+	return TypeRef{}, false
+}
+
+// continueAsNew carries out a ContinueAsNewWorkflowExecution decision: this
+// run closes as CONTINUED_AS_NEW and a new run of the workflow starts, its
+// configuration from the decision and else the type's defaults.
+func (c *cmd) continueAsNew(a *swfapi.ContinueAsNewWorkflowExecutionDecisionAttributes) {
+	if a == nil {
+		a = &swfapi.ContinueAsNewWorkflowExecutionDecisionAttributes{}
+	}
+	e := c.e
+	fail := func(cause swfapi.ContinueAsNewWorkflowExecutionFailedCause) {
+		c.event(swfapi.EventTypeContinueAsNewWorkflowExecutionFailed, func(ev *swfapi.HistoryEvent) {
+			ev.ContinueAsNewWorkflowExecutionFailedEventAttributes = &swfapi.ContinueAsNewWorkflowExecutionFailedEventAttributes{
+				Cause: swfapi.Ptr(cause), DecisionTaskCompletedEventId: swfapi.Ptr(c.completedID),
+			}
+		})
+		c.needDecision()
+	}
+	switch {
+	case e.Decision != nil: // scheduled during this task: unseen events
+		fail(swfapi.ContinueAsNewWorkflowExecutionFailedCauseUnhandledDecision)
+		return
+	case c.cont == nil || c.cont.Type == nil:
+		fail(swfapi.ContinueAsNewWorkflowExecutionFailedCauseWorkflowTypeDoesNotExist)
+		return
+	case c.cont.Type.Deprecated:
+		fail(swfapi.ContinueAsNewWorkflowExecutionFailedCauseWorkflowTypeDeprecated)
+		return
+	}
+	version := e.WorkflowType.Version
+	if deref(a.WorkflowTypeVersion) != "" {
+		version = *a.WorkflowTypeVersion
+	}
+	req := &swfapi.StartWorkflowExecutionInput{
+		Domain: swfapi.Ptr(e.Domain), WorkflowId: swfapi.Ptr(e.WorkflowID),
+		WorkflowType: &swfapi.WorkflowType{Name: swfapi.Ptr(e.WorkflowType.Name), Version: swfapi.Ptr(version)},
+		TaskList:     a.TaskList, TaskPriority: a.TaskPriority, Input: a.Input,
+		ExecutionStartToCloseTimeout: a.ExecutionStartToCloseTimeout, TaskStartToCloseTimeout: a.TaskStartToCloseTimeout,
+		ChildPolicy: a.ChildPolicy, TagList: a.TagList, LambdaRole: a.LambdaRole,
+	}
+	next, fx, err := Start(StartParams{Domain: e.Domain, WorkflowID: e.WorkflowID, RunID: c.cont.RunID, Request: req,
+		Type: *c.cont.Type, Limits: e.Limits, ContinuedFrom: e.RunID}, c.now)
+	if err != nil {
+		fail(undefinedCause(err))
+		return
+	}
+	c.event(swfapi.EventTypeWorkflowExecutionContinuedAsNew, func(ev *swfapi.HistoryEvent) {
+		ev.WorkflowExecutionContinuedAsNewEventAttributes = &swfapi.WorkflowExecutionContinuedAsNewEventAttributes{
+			Input:                        next.Input,
+			DecisionTaskCompletedEventId: swfapi.Ptr(c.completedID),
+			NewExecutionRunId:            swfapi.Ptr(next.RunID),
+			ExecutionStartToCloseTimeout: swfapi.Ptr(next.ExecutionStartToCloseTimeout),
+			TaskList:                     taskList(next.TaskList),
+			TaskPriority:                 optional(next.TaskPriority),
+			TaskStartToCloseTimeout:      swfapi.Ptr(next.TaskStartToCloseTimeout),
+			ChildPolicy:                  swfapi.Ptr(next.ChildPolicy),
+			TagList:                      next.TagList,
+			WorkflowType:                 &swfapi.WorkflowType{Name: swfapi.Ptr(next.WorkflowType.Name), Version: swfapi.Ptr(next.WorkflowType.Version)},
+			LambdaRole:                   optional(next.LambdaRole),
+		}
+	})
+	c.close(swfapi.CloseStatusContinuedAsNew)
+	c.successor = &Successor{Execution: next, Effects: fx}
+}
+
+// undefinedCause turns the fault that refused the new run's start into the
+// cause SWF records: the type default that was missing (or unusable).
+func undefinedCause(err error) swfapi.ContinueAsNewWorkflowExecutionFailedCause {
+	f, _ := err.(*swfapi.Fault)
+	if f != nil && f.Code == swfapi.CodeDefaultUndefined {
+		switch f.Message {
+		case "defaultTaskList":
+			return swfapi.ContinueAsNewWorkflowExecutionFailedCauseDefaultTaskListUndefined
+		case "defaultTaskStartToCloseTimeout":
+			return swfapi.ContinueAsNewWorkflowExecutionFailedCauseDefaultTaskStartToCloseTimeoutUndefined
+		case "defaultChildPolicy":
+			return swfapi.ContinueAsNewWorkflowExecutionFailedCauseDefaultChildPolicyUndefined
+		}
+	}
+	return swfapi.ContinueAsNewWorkflowExecutionFailedCauseDefaultExecutionStartToCloseTimeoutUndefined
+}
