@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -212,4 +213,50 @@ type ExecutionStore interface {
 	ListExecutions(ctx context.Context, q ExecutionQuery) ([]Execution, error)
 	// CountExecutions counts the runs q selects.
 	CountExecutions(ctx context.Context, q ExecutionQuery) (int, error)
+}
+
+// Check refuses a change that breaks the contract's own rules, before
+// anything is written: those are the caller's mistakes, not conflicts.
+func (ch ExecutionChange) Check(create bool) error {
+	x := ch.Execution
+	switch {
+	case x.RunID == "" || x.Domain == "" || x.WorkflowID == "":
+		return errors.New("store: execution change without a run id, domain or workflow id")
+	case create && (ch.ExpectedVersion != 0 || x.Version != 1):
+		return fmt.Errorf("store: a new run has version 1, expecting 0 (got %d, expecting %d)", x.Version, ch.ExpectedVersion)
+	case !create && (ch.ExpectedVersion < 1 || x.Version != ch.ExpectedVersion+1):
+		return fmt.Errorf("store: run %s: version %d does not follow %d", x.RunID, x.Version, ch.ExpectedVersion)
+	}
+	for i, ev := range ch.Events {
+		if i > 0 && ev.ID != ch.Events[i-1].ID+1 {
+			return fmt.Errorf("store: run %s: event ids of a change must be dense, %d follows %d", x.RunID, ev.ID, ch.Events[i-1].ID)
+		}
+	}
+	// Every row of a change belongs to its run: an empty run id means the
+	// change's, any other is a mistake.
+	other := func(runID string) bool { return runID != "" && runID != x.RunID }
+	for _, t := range ch.AddTasks {
+		if t.Kind != DecisionTask && t.Kind != ActivityTask {
+			return fmt.Errorf("store: unknown task kind %q", t.Kind)
+		}
+		if other(t.RunID) {
+			return fmt.Errorf("store: change of run %s adds a task of run %s", x.RunID, t.RunID)
+		}
+	}
+	for _, t := range ch.TakeTasks {
+		if other(t.RunID) {
+			return fmt.Errorf("store: change of run %s takes a task of run %s", x.RunID, t.RunID)
+		}
+	}
+	for _, tm := range ch.SetTimers {
+		if other(tm.RunID) {
+			return fmt.Errorf("store: change of run %s sets a timer of run %s", x.RunID, tm.RunID)
+		}
+	}
+	for _, a := range ch.PutActivities {
+		if other(a.RunID) {
+			return fmt.Errorf("store: change of run %s puts an activity of run %s", x.RunID, a.RunID)
+		}
+	}
+	return nil
 }

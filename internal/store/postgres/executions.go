@@ -75,7 +75,7 @@ const (
 
 // CreateExecution implements store.ExecutionStore.
 func (s *Store) CreateExecution(ctx context.Context, ch store.ExecutionChange) error {
-	if err := checkChange(ch, true); err != nil {
+	if err := ch.Check(true); err != nil {
 		return err
 	}
 	x := ch.Execution
@@ -103,7 +103,7 @@ func (s *Store) CreateExecution(ctx context.Context, ch store.ExecutionChange) e
 
 // UpdateExecution implements store.ExecutionStore.
 func (s *Store) UpdateExecution(ctx context.Context, ch store.ExecutionChange) error {
-	if err := checkChange(ch, false); err != nil {
+	if err := ch.Check(false); err != nil {
 		return err
 	}
 	x := ch.Execution
@@ -131,7 +131,7 @@ func (s *Store) UpdateExecution(ctx context.Context, ch store.ExecutionChange) e
 		return nil
 	})
 	if succ := ch.Successor; succ != nil {
-		if err := checkChange(*succ, true); err != nil {
+		if err := succ.Check(true); err != nil {
 			return err
 		}
 		y := succ.Execution
@@ -489,50 +489,4 @@ func historyConflict(runID string, last, id int64) error {
 
 func takenConflict(t store.Task) error {
 	return fmt.Errorf("%w: %s task of event %d of run %s was taken", store.ErrConflict, t.Kind, t.ScheduledEventID, t.RunID)
-}
-
-// checkChange refuses a change that breaks the contract's own rules, before
-// anything is written: those are the caller's mistakes, not conflicts.
-func checkChange(ch store.ExecutionChange, create bool) error {
-	x := ch.Execution
-	switch {
-	case x.RunID == "" || x.Domain == "" || x.WorkflowID == "":
-		return errors.New("postgres: execution change without a run id, domain or workflow id")
-	case create && (ch.ExpectedVersion != 0 || x.Version != 1):
-		return fmt.Errorf("postgres: a new run has version 1, expecting 0 (got %d, expecting %d)", x.Version, ch.ExpectedVersion)
-	case !create && (ch.ExpectedVersion < 1 || x.Version != ch.ExpectedVersion+1):
-		return fmt.Errorf("postgres: run %s: version %d does not follow %d", x.RunID, x.Version, ch.ExpectedVersion)
-	}
-	for i, ev := range ch.Events {
-		if i > 0 && ev.ID != ch.Events[i-1].ID+1 {
-			return fmt.Errorf("postgres: run %s: event ids of a change must be dense, %d follows %d", x.RunID, ev.ID, ch.Events[i-1].ID)
-		}
-	}
-	// Every row of a change belongs to its run: an empty run id means the
-	// change's, any other is a mistake.
-	other := func(runID string) bool { return runID != "" && runID != x.RunID }
-	for _, t := range ch.AddTasks {
-		if t.Kind != store.DecisionTask && t.Kind != store.ActivityTask {
-			return fmt.Errorf("postgres: unknown task kind %q", t.Kind)
-		}
-		if other(t.RunID) {
-			return fmt.Errorf("postgres: change of run %s adds a task of run %s", x.RunID, t.RunID)
-		}
-	}
-	for _, t := range ch.TakeTasks {
-		if other(t.RunID) {
-			return fmt.Errorf("postgres: change of run %s takes a task of run %s", x.RunID, t.RunID)
-		}
-	}
-	for _, tm := range ch.SetTimers {
-		if other(tm.RunID) {
-			return fmt.Errorf("postgres: change of run %s sets a timer of run %s", x.RunID, tm.RunID)
-		}
-	}
-	for _, a := range ch.PutActivities {
-		if other(a.RunID) {
-			return fmt.Errorf("postgres: change of run %s puts an activity of run %s", x.RunID, a.RunID)
-		}
-	}
-	return nil
 }
