@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/openswf/openswf/internal/store"
+	"github.com/openswf/openswf/internal/store/columns"
 )
 
 const domainCols = `name, description, retention, status, tags, created_at`
@@ -24,28 +25,11 @@ func scanDomain(row scanner) (store.Domain, error) {
 		return store.Domain{}, err
 	}
 	var err error
-	if d.Tags, err = decodeTags(tags); err != nil {
+	if d.Tags, err = columns.DecodeTags(tags); err != nil {
 		return store.Domain{}, fmt.Errorf("domain %q: %w", d.Name, err)
 	}
-	d.CreatedAt = fromMillis(created)
+	d.CreatedAt = columns.FromMillis(created)
 	return d, nil
-}
-
-// storedDomain returns d as a read would return it after d is written, so
-// that the update methods and GetDomain agree (times cut to milliseconds,
-// UTC).
-func storedDomain(d store.Domain) store.Domain {
-	d.CreatedAt = fromMillis(millis(d.CreatedAt))
-	if len(d.Tags) == 0 {
-		d.Tags = nil
-	} else {
-		d.Tags = append([]store.Tag(nil), d.Tags...)
-	}
-	return d
-}
-
-func notFoundDomain(name string) error {
-	return fmt.Errorf("%w: domain %q", store.ErrNotFound, name)
 }
 
 func existsDomain(name string) error {
@@ -54,7 +38,7 @@ func existsDomain(name string) error {
 
 // CreateDomain implements store.Store.
 func (s *Store) CreateDomain(ctx context.Context, d store.Domain, limit int) error {
-	tags, err := encodeTags(d.Tags)
+	tags, err := columns.EncodeTags(d.Tags)
 	if err != nil {
 		return err
 	}
@@ -79,7 +63,7 @@ func (s *Store) CreateDomain(ctx context.Context, d store.Domain, limit int) err
 			return fmt.Errorf("%w: %d domains", store.ErrLimit, n)
 		}
 		_, err := tx.Exec(ctx, `INSERT INTO domains (`+domainCols+`) VALUES ($1, $2, $3, $4, $5, $6)`,
-			d.Name, d.Description, d.Retention, d.Status, tags, millis(d.CreatedAt))
+			d.Name, d.Description, d.Retention, d.Status, tags, columns.Millis(d.CreatedAt))
 		if hasCode(err, uniqueViolation) {
 			return existsDomain(d.Name) // created since we looked
 		}
@@ -94,7 +78,7 @@ func (s *Store) CreateDomain(ctx context.Context, d store.Domain, limit int) err
 func (s *Store) GetDomain(ctx context.Context, name string) (store.Domain, error) {
 	d, err := scanDomain(s.pool.QueryRow(ctx, `SELECT `+domainCols+` FROM domains WHERE name = $1`, name))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return store.Domain{}, notFoundDomain(name)
+		return store.Domain{}, columns.NotFoundDomain(name)
 	}
 	if err != nil {
 		return store.Domain{}, s.dbErr(ctx, "get domain", err)
@@ -106,7 +90,7 @@ func (s *Store) GetDomain(ctx context.Context, name string) (store.Domain, error
 func (s *Store) lockDomain(ctx context.Context, tx pgx.Tx, op, name string) (store.Domain, error) {
 	d, err := scanDomain(tx.QueryRow(ctx, `SELECT `+domainCols+` FROM domains WHERE name = $1 FOR UPDATE`, name))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return store.Domain{}, notFoundDomain(name)
+		return store.Domain{}, columns.NotFoundDomain(name)
 	}
 	if err != nil {
 		return store.Domain{}, s.dbErr(ctx, op, err)
@@ -127,16 +111,16 @@ func (s *Store) UpdateDomain(ctx context.Context, name string, change func(*stor
 			return err
 		}
 		d.Name = name
-		tags, err := encodeTags(d.Tags)
+		tags, err := columns.EncodeTags(d.Tags)
 		if err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx,
 			`UPDATE domains SET description = $1, retention = $2, status = $3, tags = $4, created_at = $5 WHERE name = $6`,
-			d.Description, d.Retention, d.Status, tags, millis(d.CreatedAt), name); err != nil {
+			d.Description, d.Retention, d.Status, tags, columns.Millis(d.CreatedAt), name); err != nil {
 			return s.dbErr(ctx, "update domain", err)
 		}
-		out = storedDomain(d)
+		out = columns.StoredDomain(d)
 		return nil
 	})
 	if err != nil {
@@ -161,7 +145,7 @@ func (s *Store) DeprecateDomain(ctx context.Context, name string, at time.Time, 
 		}
 		if _, err := tx.Exec(ctx,
 			`UPDATE types SET status = $1, deprecated_at = $2 WHERE domain = $3 AND status = $4`,
-			store.StatusDeprecated, millis(at), name, store.StatusRegistered); err != nil {
+			store.StatusDeprecated, columns.Millis(at), name, store.StatusRegistered); err != nil {
 			return s.dbErr(ctx, "deprecate domain", err)
 		}
 		d.Status = store.StatusDeprecated

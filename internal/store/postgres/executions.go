@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/openswf/openswf/internal/store"
+	"github.com/openswf/openswf/internal/store/columns"
 )
 
 // A change is one transaction whose statements go to the server as one
@@ -80,8 +81,8 @@ func (s *Store) CreateExecution(ctx context.Context, ch store.ExecutionChange) e
 	}
 	x := ch.Execution
 	var b pgx.Batch
-	b.Queue(sqlInsertExec, x.Domain, x.WorkflowID, x.RunID, x.Version, x.Open, blob(x.State), x.TypeName, x.TypeVersion,
-		millis(x.StartedAt), nullMillis(x.ClosedAt), x.CloseStatus, tagList(x.TagList), x.CancelRequested)
+	b.Queue(sqlInsertExec, x.Domain, x.WorkflowID, x.RunID, x.Version, x.Open, columns.Blob(x.State), x.TypeName, x.TypeVersion,
+		columns.Millis(x.StartedAt), nullMillis(x.ClosedAt), x.CloseStatus, tagList(x.TagList), x.CancelRequested)
 	// A new run's history starts at event 1.
 	queueChange(&b, ch, func(ev int64) error {
 		if ev != 1 {
@@ -111,8 +112,8 @@ func (s *Store) UpdateExecution(ctx context.Context, ch store.ExecutionChange) e
 		b       pgx.Batch
 		missing bool // the version guard matched no row
 	)
-	b.Queue(sqlUpdateExec, x.Version, x.Open, blob(x.State), x.TypeName, x.TypeVersion,
-		millis(x.StartedAt), nullMillis(x.ClosedAt), x.CloseStatus, tagList(x.TagList), x.CancelRequested,
+	b.Queue(sqlUpdateExec, x.Version, x.Open, columns.Blob(x.State), x.TypeName, x.TypeVersion,
+		columns.Millis(x.StartedAt), nullMillis(x.ClosedAt), x.CloseStatus, tagList(x.TagList), x.CancelRequested,
 		x.RunID, ch.ExpectedVersion).Exec(func(ct pgconn.CommandTag) error {
 		if ct.RowsAffected() == 0 {
 			missing = true
@@ -135,8 +136,8 @@ func (s *Store) UpdateExecution(ctx context.Context, ch store.ExecutionChange) e
 			return err
 		}
 		y := succ.Execution
-		b.Queue(sqlInsertExec, y.Domain, y.WorkflowID, y.RunID, y.Version, y.Open, blob(y.State), y.TypeName, y.TypeVersion,
-			millis(y.StartedAt), nullMillis(y.ClosedAt), y.CloseStatus, tagList(y.TagList), y.CancelRequested)
+		b.Queue(sqlInsertExec, y.Domain, y.WorkflowID, y.RunID, y.Version, y.Open, columns.Blob(y.State), y.TypeName, y.TypeVersion,
+			columns.Millis(y.StartedAt), nullMillis(y.ClosedAt), y.CloseStatus, tagList(y.TagList), y.CancelRequested)
 		queueChange(&b, *succ, func(ev int64) error {
 			if ev != 1 {
 				return historyConflict(y.RunID, 0, ev)
@@ -176,7 +177,7 @@ func (s *Store) UpdateExecution(ctx context.Context, ch store.ExecutionChange) e
 func queueChange(b *pgx.Batch, ch store.ExecutionChange, firstEvent func(int64) error) {
 	x := ch.Execution
 	for i, ev := range ch.Events {
-		qq := b.Queue(sqlInsertEvent, x.RunID, ev.ID, blob(ev.Data))
+		qq := b.Queue(sqlInsertEvent, x.RunID, ev.ID, columns.Blob(ev.Data))
 		if i == 0 {
 			qq.Exec(func(pgconn.CommandTag) error { return firstEvent(ev.ID) })
 		}
@@ -200,7 +201,7 @@ func queueChange(b *pgx.Batch, ch store.ExecutionChange, firstEvent func(int64) 
 		b.Queue(sqlDeleteTimer, x.RunID, k)
 	}
 	for _, tm := range ch.SetTimers {
-		b.Queue(sqlUpsertTimer, x.RunID, tm.Key, or(tm.Domain, x.Domain), or(tm.WorkflowID, x.WorkflowID), millis(tm.FireAt))
+		b.Queue(sqlUpsertTimer, x.RunID, tm.Key, or(tm.Domain, x.Domain), or(tm.WorkflowID, x.WorkflowID), columns.Millis(tm.FireAt))
 	}
 	for _, id := range ch.RemoveActivities {
 		b.Queue(sqlDeleteActivity, x.RunID, id)
@@ -357,7 +358,7 @@ func (s *Store) CountTasks(ctx context.Context, kind store.TaskKind, domain, tas
 // DueTimers implements store.ExecutionStore.
 func (s *Store) DueTimers(ctx context.Context, now time.Time, limit int) ([]store.Timer, error) {
 	rows, err := s.pool.Query(ctx, `SELECT domain, workflow_id, run_id, key, fire_at FROM timers
-		WHERE fire_at <= $1 ORDER BY fire_at, run_id, key LIMIT $2`, millis(now), pgLimit(limit))
+		WHERE fire_at <= $1 ORDER BY fire_at, run_id, key LIMIT $2`, columns.Millis(now), pgLimit(limit))
 	if err != nil {
 		return nil, s.dbErr(ctx, "due timers", err)
 	}
@@ -367,7 +368,7 @@ func (s *Store) DueTimers(ctx context.Context, now time.Time, limit int) ([]stor
 			at int64
 		)
 		err := row.Scan(&tm.Domain, &tm.WorkflowID, &tm.RunID, &tm.Key, &at)
-		tm.FireAt = fromMillis(at)
+		tm.FireAt = columns.FromMillis(at)
 		return tm, err
 	})
 	if err != nil {
@@ -385,13 +386,13 @@ func (s *Store) NextTimer(ctx context.Context) (time.Time, bool, error) {
 	if at == nil {
 		return time.Time{}, false, nil
 	}
-	return fromMillis(*at), true, nil
+	return columns.FromMillis(*at), true, nil
 }
 
 // Heartbeat implements store.ExecutionStore.
 func (s *Store) Heartbeat(ctx context.Context, runID string, scheduledEventID, startedEventID int64, details *string, at time.Time) (bool, error) {
 	var canceled bool
-	err := s.pool.QueryRow(ctx, sqlHeartbeat, millis(at), details, runID, scheduledEventID, startedEventID).Scan(&canceled)
+	err := s.pool.QueryRow(ctx, sqlHeartbeat, columns.Millis(at), details, runID, scheduledEventID, startedEventID).Scan(&canceled)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return false, fmt.Errorf("%w: activity %d (attempt %d) of run %s is not running", store.ErrNotFound, scheduledEventID, startedEventID, runID)
 	}
@@ -411,7 +412,7 @@ func scanExecution(row scanner) (store.Execution, error) {
 		&started, &closed, &x.CloseStatus, &x.TagList, &x.CancelRequested); err != nil {
 		return store.Execution{}, err
 	}
-	x.StartedAt = fromMillis(started)
+	x.StartedAt = columns.FromMillis(started)
 	x.ClosedAt = fromNullMillis(closed)
 	if len(x.TagList) == 0 {
 		x.TagList = nil

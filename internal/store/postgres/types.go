@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/openswf/openswf/internal/store"
+	"github.com/openswf/openswf/internal/store/columns"
 )
 
 const typeCols = `domain, kind, name, version, description, status, created_at, deprecated_at, config`
@@ -24,7 +25,7 @@ func scanType(row scanner) (store.Type, error) {
 		return store.Type{}, err
 	}
 	t.Kind = store.TypeKind(kind)
-	t.CreatedAt = fromMillis(created)
+	t.CreatedAt = columns.FromMillis(created)
 	t.DeprecatedAt = fromNullMillis(deprecated)
 	if len(t.Config) == 0 {
 		t.Config = nil
@@ -32,38 +33,13 @@ func scanType(row scanner) (store.Type, error) {
 	return t, nil
 }
 
-// storedType returns t as a read would return it after t is written.
-func storedType(t store.Type) store.Type {
-	t.CreatedAt = fromMillis(millis(t.CreatedAt))
-	t.DeprecatedAt = fromNullMillis(nullMillis(t.DeprecatedAt))
-	if len(t.Config) == 0 {
-		t.Config = nil
-	} else {
-		t.Config = append([]byte(nil), t.Config...)
-	}
-	return t
-}
-
-func notFoundType(k store.TypeKey) error {
-	return fmt.Errorf("%w: %s type %s/%s in domain %q", store.ErrNotFound, k.Kind, k.Name, k.Version, k.Domain)
-}
-
 func existsType(k store.TypeKey) error {
 	return fmt.Errorf("%w: %s type %s/%s in domain %q", store.ErrExists, k.Kind, k.Name, k.Version, k.Domain)
 }
 
-// checkKind refuses a kind the schema would reject, so callers get a
-// plain error rather than a constraint failure from the driver.
-func checkKind(k store.TypeKind) error {
-	if k != store.ActivityType && k != store.WorkflowType {
-		return fmt.Errorf("postgres: unknown type kind %q", k)
-	}
-	return nil
-}
-
 // CreateType implements store.Store.
 func (s *Store) CreateType(ctx context.Context, t store.Type, limit int, check func(store.Domain) error) error {
-	if err := checkKind(t.Kind); err != nil {
+	if err := columns.CheckKind(t.Kind); err != nil {
 		return err
 	}
 	return s.inTx(ctx, "create type", func(tx pgx.Tx) error {
@@ -96,12 +72,12 @@ func (s *Store) CreateType(ctx context.Context, t store.Type, limit int, check f
 		}
 		_, err = tx.Exec(ctx, `INSERT INTO types (`+typeCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
 			t.Domain, string(t.Kind), t.Name, t.Version, t.Description, t.Status,
-			millis(t.CreatedAt), nullMillis(t.DeprecatedAt), blob(t.Config))
+			columns.Millis(t.CreatedAt), nullMillis(t.DeprecatedAt), columns.Blob(t.Config))
 		switch {
 		case hasCode(err, uniqueViolation):
 			return existsType(t.TypeKey)
 		case hasCode(err, foreignKeyViolation):
-			return notFoundDomain(t.Domain)
+			return columns.NotFoundDomain(t.Domain)
 		case err != nil:
 			return s.dbErr(ctx, "create type", err)
 		}
@@ -115,7 +91,7 @@ const typeByKey = `SELECT ` + typeCols + ` FROM types WHERE domain = $1 AND kind
 func (s *Store) GetType(ctx context.Context, key store.TypeKey) (store.Type, error) {
 	t, err := scanType(s.pool.QueryRow(ctx, typeByKey, key.Domain, string(key.Kind), key.Name, key.Version))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return store.Type{}, notFoundType(key)
+		return store.Type{}, columns.NotFoundType(key)
 	}
 	if err != nil {
 		return store.Type{}, s.dbErr(ctx, "get type", err)
@@ -127,7 +103,7 @@ func (s *Store) GetType(ctx context.Context, key store.TypeKey) (store.Type, err
 func (s *Store) lockType(ctx context.Context, tx pgx.Tx, op string, key store.TypeKey) (store.Type, error) {
 	t, err := scanType(tx.QueryRow(ctx, typeByKey+` FOR UPDATE`, key.Domain, string(key.Kind), key.Name, key.Version))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return store.Type{}, notFoundType(key)
+		return store.Type{}, columns.NotFoundType(key)
 	}
 	if err != nil {
 		return store.Type{}, s.dbErr(ctx, op, err)
@@ -151,11 +127,11 @@ func (s *Store) UpdateType(ctx context.Context, key store.TypeKey, change func(*
 		if _, err := tx.Exec(ctx, `UPDATE types
 				SET description = $1, status = $2, created_at = $3, deprecated_at = $4, config = $5
 				WHERE domain = $6 AND kind = $7 AND name = $8 AND version = $9`,
-			t.Description, t.Status, millis(t.CreatedAt), nullMillis(t.DeprecatedAt), blob(t.Config),
+			t.Description, t.Status, columns.Millis(t.CreatedAt), nullMillis(t.DeprecatedAt), columns.Blob(t.Config),
 			key.Domain, string(key.Kind), key.Name, key.Version); err != nil {
 			return s.dbErr(ctx, "update type", err)
 		}
-		out = storedType(t)
+		out = columns.StoredType(t)
 		return nil
 	})
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/openswf/openswf/internal/store"
+	"github.com/openswf/openswf/internal/store/columns"
 )
 
 // The visibility queries read only the columns SWF filters on, never the
@@ -22,7 +23,7 @@ func (s *Store) ListExecutions(ctx context.Context, q store.ExecutionQuery) ([]s
 	w, col := visibilityWhere(q)
 	if q.AfterRunID != "" {
 		w.conds = append(w.conds, `(`+col+`, run_id) `+pick(q.Ascending, ">", "<")+
-			` (`+w.arg(millis(q.AfterTime))+`, `+w.arg(q.AfterRunID)+`)`)
+			` (`+w.arg(columns.Millis(q.AfterTime))+`, `+w.arg(q.AfterRunID)+`)`)
 	}
 	dir := pick(q.Ascending, "ASC", "DESC")
 	sql := `SELECT ` + visibilityCols + ` FROM executions` + w.String() + ` ORDER BY ` + col + ` ` + dir + `, run_id ` + dir
@@ -61,9 +62,9 @@ func visibilityWhere(q store.ExecutionQuery) (where, string) {
 	if q.Closed && q.ByClose {
 		col = `closed_at`
 	}
-	w.add(col+` >= `, millis(q.Oldest))
+	w.add(col+` >= `, columns.Millis(q.Oldest))
 	if !q.Latest.IsZero() {
-		w.add(col+` <= `, millis(q.Latest))
+		w.add(col+` <= `, columns.Millis(q.Latest))
 	}
 	if q.WorkflowID != "" {
 		w.add(`workflow_id = `, q.WorkflowID)

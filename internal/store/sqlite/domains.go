@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/openswf/openswf/internal/store"
+	"github.com/openswf/openswf/internal/store/columns"
 )
 
 const domainCols = `name, description, retention, status, tags, created_at`
@@ -23,33 +24,16 @@ func scanDomain(row scanner) (store.Domain, error) {
 		return store.Domain{}, err
 	}
 	var err error
-	if d.Tags, err = decodeTags(tags); err != nil {
+	if d.Tags, err = columns.DecodeTags(tags); err != nil {
 		return store.Domain{}, fmt.Errorf("domain %q: %w", d.Name, err)
 	}
-	d.CreatedAt = fromMillis(created)
+	d.CreatedAt = columns.FromMillis(created)
 	return d, nil
-}
-
-// storedDomain returns d as a read would return it after d is written, so
-// that the update methods and GetDomain agree (times cut to milliseconds,
-// UTC).
-func storedDomain(d store.Domain) store.Domain {
-	d.CreatedAt = fromMillis(millis(d.CreatedAt))
-	if len(d.Tags) == 0 {
-		d.Tags = nil
-	} else {
-		d.Tags = append([]store.Tag(nil), d.Tags...)
-	}
-	return d
-}
-
-func notFoundDomain(name string) error {
-	return fmt.Errorf("%w: domain %q", store.ErrNotFound, name)
 }
 
 // CreateDomain implements store.Store.
 func (s *Store) CreateDomain(ctx context.Context, d store.Domain, limit int) error {
-	tags, err := encodeTags(d.Tags)
+	tags, err := columns.EncodeTags(d.Tags)
 	if err != nil {
 		return err
 	}
@@ -71,7 +55,7 @@ func (s *Store) CreateDomain(ctx context.Context, d store.Domain, limit int) err
 			}
 		}
 		_, err := w.exec(`INSERT INTO domains (`+domainCols+`) VALUES (?, ?, ?, ?, ?, ?)`,
-			d.Name, d.Description, d.Retention, d.Status, tags, millis(d.CreatedAt))
+			d.Name, d.Description, d.Retention, d.Status, tags, columns.Millis(d.CreatedAt))
 		if isUnique(err) {
 			return fmt.Errorf("%w: domain %q", store.ErrExists, d.Name)
 		}
@@ -86,7 +70,7 @@ func (s *Store) CreateDomain(ctx context.Context, d store.Domain, limit int) err
 func (s *Store) GetDomain(ctx context.Context, name string) (store.Domain, error) {
 	d, err := scanDomain(s.read.QueryRowContext(ctx, `SELECT `+domainCols+` FROM domains WHERE name = ?`, name))
 	if errors.Is(err, sql.ErrNoRows) {
-		return store.Domain{}, notFoundDomain(name)
+		return store.Domain{}, columns.NotFoundDomain(name)
 	}
 	if err != nil {
 		return store.Domain{}, s.dbErr(ctx, "get domain", err)
@@ -99,7 +83,7 @@ func (s *Store) GetDomain(ctx context.Context, name string) (store.Domain, error
 func (s *Store) loadDomain(w *wtx, op, name string) (store.Domain, error) {
 	d, err := scanDomain(w.queryRow(`SELECT `+domainCols+` FROM domains WHERE name = ?`, name))
 	if errors.Is(err, sql.ErrNoRows) {
-		return store.Domain{}, notFoundDomain(name)
+		return store.Domain{}, columns.NotFoundDomain(name)
 	}
 	if err != nil {
 		return store.Domain{}, s.dbErr(w.ctx, op, err)
@@ -120,16 +104,16 @@ func (s *Store) UpdateDomain(ctx context.Context, name string, change func(*stor
 			return err
 		}
 		d.Name = name
-		tags, err := encodeTags(d.Tags)
+		tags, err := columns.EncodeTags(d.Tags)
 		if err != nil {
 			return err
 		}
 		if _, err := w.exec(
 			`UPDATE domains SET description = ?, retention = ?, status = ?, tags = ?, created_at = ? WHERE name = ?`,
-			d.Description, d.Retention, d.Status, tags, millis(d.CreatedAt), name); err != nil {
+			d.Description, d.Retention, d.Status, tags, columns.Millis(d.CreatedAt), name); err != nil {
 			return s.dbErr(w.ctx, "update domain", err)
 		}
-		out = storedDomain(d)
+		out = columns.StoredDomain(d)
 		return nil
 	})
 	if err != nil {
@@ -154,7 +138,7 @@ func (s *Store) DeprecateDomain(ctx context.Context, name string, at time.Time, 
 		}
 		if _, err := w.exec(
 			`UPDATE types SET status = ?, deprecated_at = ? WHERE domain = ? AND status = ?`,
-			store.StatusDeprecated, millis(at), name, store.StatusRegistered); err != nil {
+			store.StatusDeprecated, columns.Millis(at), name, store.StatusRegistered); err != nil {
 			return s.dbErr(w.ctx, "deprecate domain", err)
 		}
 		d.Status = store.StatusDeprecated

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/openswf/openswf/internal/store"
+	"github.com/openswf/openswf/internal/store/columns"
 )
 
 // The execution methods write through the committer (committer.go), with
@@ -241,8 +242,8 @@ func (s *Store) createRun(w *wtx, ch store.ExecutionChange, tags string) error {
 	// The partial unique index on open runs makes a second open run of the
 	// workflow id fail here, as does a reused run id.
 	_, err := w.st.insertExec.ExecContext(w.ctx,
-		x.Domain, x.WorkflowID, x.RunID, x.Version, x.Open, blob(x.State), x.TypeName, x.TypeVersion,
-		millis(x.StartedAt), nullMillis(x.ClosedAt), x.CloseStatus, tags, x.CancelRequested)
+		x.Domain, x.WorkflowID, x.RunID, x.Version, x.Open, columns.Blob(x.State), x.TypeName, x.TypeVersion,
+		columns.Millis(x.StartedAt), nullMillis(x.ClosedAt), x.CloseStatus, tags, x.CancelRequested)
 	if isUnique(err) {
 		return fmt.Errorf("%w: an open run of workflow %q in domain %q, or run %s", store.ErrExists, x.WorkflowID, x.Domain, x.RunID)
 	}
@@ -274,9 +275,9 @@ func (s *Store) UpdateExecution(ctx context.Context, ch store.ExecutionChange) e
 	return s.do(ctx, "update execution", false, func(w *wtx) error {
 		const op = "update execution"
 		res, err := w.st.updateExecState.ExecContext(w.ctx,
-			x.Version, blob(x.State), tags, x.CancelRequested,
+			x.Version, columns.Blob(x.State), tags, x.CancelRequested,
 			x.RunID, ch.ExpectedVersion, x.Open, x.TypeName, x.TypeVersion,
-			millis(x.StartedAt), nullMillis(x.ClosedAt), x.CloseStatus)
+			columns.Millis(x.StartedAt), nullMillis(x.ClosedAt), x.CloseStatus)
 		if err != nil {
 			return s.dbErr(w.ctx, op, err)
 		}
@@ -284,8 +285,8 @@ func (s *Store) UpdateExecution(ctx context.Context, ch store.ExecutionChange) e
 			return s.dbErr(w.ctx, op, err)
 		} else if n == 0 {
 			res, err = w.st.updateExec.ExecContext(w.ctx,
-				x.Version, x.Open, blob(x.State), x.TypeName, x.TypeVersion,
-				millis(x.StartedAt), nullMillis(x.ClosedAt), x.CloseStatus, tags, x.CancelRequested,
+				x.Version, x.Open, columns.Blob(x.State), x.TypeName, x.TypeVersion,
+				columns.Millis(x.StartedAt), nullMillis(x.ClosedAt), x.CloseStatus, tags, x.CancelRequested,
 				x.RunID, ch.ExpectedVersion)
 		}
 		if isUnique(err) {
@@ -332,7 +333,7 @@ func (s *Store) writeChange(w *wtx, ch store.ExecutionChange, lastEvent int64) e
 	}
 	stmt := w.st.insertEvent
 	for _, ev := range ch.Events {
-		if _, err := stmt.ExecContext(w.ctx, x.RunID, ev.ID, blob(ev.Data)); isUnique(err) {
+		if _, err := stmt.ExecContext(w.ctx, x.RunID, ev.ID, columns.Blob(ev.Data)); isUnique(err) {
 			return historyConflict(x.RunID, lastEvent, ev.ID)
 		} else if err != nil {
 			return s.dbErr(w.ctx, op, err)
@@ -375,7 +376,7 @@ func (s *Store) writeChange(w *wtx, ch store.ExecutionChange, lastEvent int64) e
 	stmt = w.st.upsertTimer
 	for _, tm := range ch.SetTimers {
 		if _, err := stmt.ExecContext(w.ctx, x.RunID, tm.Key, or(tm.Domain, x.Domain), or(tm.WorkflowID, x.WorkflowID),
-			millis(tm.FireAt)); err != nil {
+			columns.Millis(tm.FireAt)); err != nil {
 			return s.dbErr(w.ctx, op, err)
 		}
 	}
@@ -463,7 +464,7 @@ func scanRun(rows *sql.Rows, x *store.Execution, acts *[]store.Activity, first b
 		if len(state) > 0 {
 			x.State = bytes.Clone(state)
 		}
-		x.StartedAt = fromMillis(started)
+		x.StartedAt = columns.FromMillis(started)
 		x.ClosedAt = fromNullMillis(closed)
 		var err error
 		if x.TagList, err = decodeTagList(tags); err != nil {
@@ -554,7 +555,7 @@ func (s *Store) CountTasks(ctx context.Context, kind store.TaskKind, domain, tas
 
 // DueTimers implements store.ExecutionStore.
 func (s *Store) DueTimers(ctx context.Context, now time.Time, limit int) ([]store.Timer, error) {
-	rows, err := s.reads.dueTimers.QueryContext(ctx, millis(now), sqlLimit(limit))
+	rows, err := s.reads.dueTimers.QueryContext(ctx, columns.Millis(now), sqlLimit(limit))
 	if err != nil {
 		return nil, s.dbErr(ctx, "due timers", err)
 	}
@@ -568,7 +569,7 @@ func (s *Store) DueTimers(ctx context.Context, now time.Time, limit int) ([]stor
 		if err := rows.Scan(&tm.Domain, &tm.WorkflowID, &tm.RunID, &tm.Key, &at); err != nil {
 			return nil, s.dbErr(ctx, "due timers", err)
 		}
-		tm.FireAt = fromMillis(at)
+		tm.FireAt = columns.FromMillis(at)
 		out = append(out, tm)
 	}
 	if err := rows.Err(); err != nil {
@@ -586,7 +587,7 @@ func (s *Store) NextTimer(ctx context.Context) (time.Time, bool, error) {
 	if !at.Valid {
 		return time.Time{}, false, nil
 	}
-	return fromMillis(at.Int64), true, nil
+	return columns.FromMillis(at.Int64), true, nil
 }
 
 // Heartbeat implements store.ExecutionStore. It is the one UPDATE of
@@ -595,7 +596,7 @@ func (s *Store) NextTimer(ctx context.Context) (time.Time, bool, error) {
 func (s *Store) Heartbeat(ctx context.Context, runID string, scheduledEventID, startedEventID int64, details *string, at time.Time) (bool, error) {
 	var canceled bool
 	err := s.do(ctx, "heartbeat", true, func(w *wtx) error {
-		err := w.st.heartbeat.QueryRowContext(w.ctx, millis(at), details, runID, scheduledEventID, startedEventID).Scan(&canceled)
+		err := w.st.heartbeat.QueryRowContext(w.ctx, columns.Millis(at), details, runID, scheduledEventID, startedEventID).Scan(&canceled)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("%w: activity %d (attempt %d) of run %s is not running", store.ErrNotFound, scheduledEventID, startedEventID, runID)
 		}
@@ -621,7 +622,7 @@ func scanExecution(row scanner) (store.Execution, error) {
 		&started, &closed, &x.CloseStatus, &tags, &x.CancelRequested); err != nil {
 		return store.Execution{}, err
 	}
-	x.StartedAt = fromMillis(started)
+	x.StartedAt = columns.FromMillis(started)
 	x.ClosedAt = fromNullMillis(closed)
 	var err error
 	if x.TagList, err = decodeTagList(tags); err != nil {

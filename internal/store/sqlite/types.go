@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/openswf/openswf/internal/store"
+	"github.com/openswf/openswf/internal/store/columns"
 )
 
 const typeCols = `domain, kind, name, version, description, status, created_at, deprecated_at, config`
@@ -24,7 +25,7 @@ func scanType(row scanner) (store.Type, error) {
 		return store.Type{}, err
 	}
 	t.Kind = store.TypeKind(kind)
-	t.CreatedAt = fromMillis(created)
+	t.CreatedAt = columns.FromMillis(created)
 	t.DeprecatedAt = fromNullMillis(deprecated)
 	if len(t.Config) == 0 {
 		t.Config = nil
@@ -32,36 +33,11 @@ func scanType(row scanner) (store.Type, error) {
 	return t, nil
 }
 
-// storedType returns t as a read would return it after t is written.
-func storedType(t store.Type) store.Type {
-	t.CreatedAt = fromMillis(millis(t.CreatedAt))
-	t.DeprecatedAt = fromNullMillis(nullMillis(t.DeprecatedAt))
-	if len(t.Config) == 0 {
-		t.Config = nil
-	} else {
-		t.Config = append([]byte(nil), t.Config...)
-	}
-	return t
-}
-
-func notFoundType(k store.TypeKey) error {
-	return fmt.Errorf("%w: %s type %s/%s in domain %q", store.ErrNotFound, k.Kind, k.Name, k.Version, k.Domain)
-}
-
-// checkKind refuses a kind the schema would reject, so callers get a
-// plain error rather than a constraint failure from the driver.
-func checkKind(k store.TypeKind) error {
-	if k != store.ActivityType && k != store.WorkflowType {
-		return fmt.Errorf("sqlite: unknown type kind %q", k)
-	}
-	return nil
-}
-
 // CreateType implements store.Store. The transaction holds SQLite's write
 // lock from its start, so the domain check cannot be overtaken by a
 // DeprecateDomain before the insert commits.
 func (s *Store) CreateType(ctx context.Context, t store.Type, limit int, check func(store.Domain) error) error {
-	if err := checkKind(t.Kind); err != nil {
+	if err := columns.CheckKind(t.Kind); err != nil {
 		return err
 	}
 	return s.do(ctx, "create type", false, func(w *wtx) error {
@@ -94,7 +70,7 @@ func (s *Store) CreateType(ctx context.Context, t store.Type, limit int, check f
 		}
 		_, err = w.exec(`INSERT INTO types (`+typeCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			t.Domain, t.Kind, t.Name, t.Version, t.Description, t.Status,
-			millis(t.CreatedAt), nullMillis(t.DeprecatedAt), blob(t.Config))
+			columns.Millis(t.CreatedAt), nullMillis(t.DeprecatedAt), columns.Blob(t.Config))
 		if isUnique(err) {
 			return fmt.Errorf("%w: %s type %s/%s in domain %q", store.ErrExists, t.Kind, t.Name, t.Version, t.Domain)
 		}
@@ -111,7 +87,7 @@ const typeByKey = `SELECT ` + typeCols + ` FROM types WHERE domain = ? AND kind 
 func (s *Store) GetType(ctx context.Context, key store.TypeKey) (store.Type, error) {
 	t, err := scanType(s.read.QueryRowContext(ctx, typeByKey, key.Domain, key.Kind, key.Name, key.Version))
 	if errors.Is(err, sql.ErrNoRows) {
-		return store.Type{}, notFoundType(key)
+		return store.Type{}, columns.NotFoundType(key)
 	}
 	if err != nil {
 		return store.Type{}, s.dbErr(ctx, "get type", err)
@@ -123,7 +99,7 @@ func (s *Store) GetType(ctx context.Context, key store.TypeKey) (store.Type, err
 func (s *Store) loadType(w *wtx, op string, key store.TypeKey) (store.Type, error) {
 	t, err := scanType(w.queryRow(typeByKey, key.Domain, key.Kind, key.Name, key.Version))
 	if errors.Is(err, sql.ErrNoRows) {
-		return store.Type{}, notFoundType(key)
+		return store.Type{}, columns.NotFoundType(key)
 	}
 	if err != nil {
 		return store.Type{}, s.dbErr(w.ctx, op, err)
@@ -147,11 +123,11 @@ func (s *Store) UpdateType(ctx context.Context, key store.TypeKey, change func(*
 		if _, err := w.exec(`UPDATE types
 				SET description = ?, status = ?, created_at = ?, deprecated_at = ?, config = ?
 				WHERE domain = ? AND kind = ? AND name = ? AND version = ?`,
-			t.Description, t.Status, millis(t.CreatedAt), nullMillis(t.DeprecatedAt), blob(t.Config),
+			t.Description, t.Status, columns.Millis(t.CreatedAt), nullMillis(t.DeprecatedAt), columns.Blob(t.Config),
 			key.Domain, key.Kind, key.Name, key.Version); err != nil {
 			return s.dbErr(w.ctx, "update type", err)
 		}
-		out = storedType(t)
+		out = columns.StoredType(t)
 		return nil
 	})
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/openswf/openswf/internal/store"
+	"github.com/openswf/openswf/internal/store/columns"
 )
 
 // The visibility queries read only the columns SWF filters on, never the
@@ -21,7 +22,7 @@ func (s *Store) ListExecutions(ctx context.Context, q store.ExecutionQuery) ([]s
 	where, args, col := visibilityWhere(q)
 	if q.AfterRunID != "" {
 		where = append(where, `(`+col+`, run_id) `+pick(q.Ascending, ">", "<")+` (?, ?)`)
-		args = append(args, millis(q.AfterTime), q.AfterRunID)
+		args = append(args, columns.Millis(q.AfterTime), q.AfterRunID)
 	}
 	dir := pick(q.Ascending, "ASC", "DESC")
 	query := `SELECT ` + visibilityCols + ` FROM executions WHERE ` + strings.Join(where, ` AND `) +
@@ -68,10 +69,10 @@ func visibilityWhere(q store.ExecutionQuery) (where []string, args []any, col st
 		col = `closed_at`
 	}
 	where = append(where, col+` >= ?`)
-	args = append(args, millis(q.Oldest))
+	args = append(args, columns.Millis(q.Oldest))
 	if !q.Latest.IsZero() {
 		where = append(where, col+` <= ?`)
-		args = append(args, millis(q.Latest))
+		args = append(args, columns.Millis(q.Latest))
 	}
 	if q.WorkflowID != "" {
 		where = append(where, `workflow_id = ?`)
