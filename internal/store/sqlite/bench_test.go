@@ -29,6 +29,9 @@ func benchStore(b *testing.B, runs int) *sqlite.Store {
 		if batches > 0 {
 			b.ReportMetric(float64(writes)/float64(batches), "writes/batch")
 		}
+		if syncs := s.Syncs(); syncs > 0 {
+			b.ReportMetric(float64(writes)/float64(syncs), "writes/sync")
+		}
 		s.Close()
 	})
 	for i := range runs {

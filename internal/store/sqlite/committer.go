@@ -12,15 +12,25 @@ import (
 	"github.com/openswf/openswf/internal/store"
 )
 
-// Group commit. With synchronous=FULL every commit is an fsync of the WAL,
-// and one fsync per write request made the disk, not the CPU, the limit of
-// the store. So every write goes to one committer goroutine that owns the
-// write connection. It takes whatever requests are waiting (up to
-// maxBatch), runs each inside its own SAVEPOINT of ONE transaction, rolls
-// back only the savepoint of a request that fails, commits once, and only
-// then answers each request with its own result: a request is acknowledged
-// only when its commit is durable, and requests arriving during an fsync
-// share the next one.
+// Group commit. When SQLite syncs its WAL at every commit, one fsync per
+// write request makes the disk, not the CPU, the limit of the store. So
+// every write goes to one committer goroutine that owns the write
+// connection. It runs each request as it takes it, inside its own SAVEPOINT
+// of one open transaction, rolls back only the savepoint of a request that
+// fails, and commits many requests at once.
+//
+// The commit itself does not wait for the disk (the write connection runs
+// with synchronous=NORMAL): a second goroutine, the syncer, fsyncs the WAL
+// and only then answers the batch's requests, so a request is acknowledged
+// only when its commit is on disk. While the syncer waits for the disk,
+// the committer goes on running the requests that arrive in the next
+// transaction, and commits it when the syncer is free again: the fsync is
+// off the writer's path, and a batch is as big as one fsync's time lets it
+// grow. Answers go out in commit order, failures included: an answer may
+// depend on what an earlier batch wrote, so none is given before
+// everything before it is durable. A failed fsync leaves the disk's
+// contents unknown; the store then refuses every write until it is
+// reopened (SQLite reads the WAL from disk again then).
 //
 // Requests run one after the other in the order taken, each seeing the
 // ones before it, exactly as if each had been its own transaction in that
@@ -108,7 +118,19 @@ type committer struct {
 
 	queue    chan *writeReq // unbuffered: a send succeeds only when the committer takes it
 	stopping chan struct{}  // closed by stop
-	stopped  chan struct{}  // closed when the committer has exited
+	stopped  chan struct{}  // closed when the committer and the syncer have exited
+
+	// toSync carries ended batches, in commit order, to the syncer, which
+	// puts a token in idle whenever it is free to take one.
+	toSync chan *ended
+	idle   chan struct{}
+	// sync makes everything committed so far durable (an fsync of the
+	// WAL); nil when SQLite syncs at each commit by itself.
+	sync func() error
+	// broken is set, for good, by the first failed sync.
+	broken atomic.Pointer[error]
+	// syncs counts the syncs done (for tests).
+	syncs atomic.Int64
 
 	// batches and writes count the transactions committed (or failed) and
 	// the requests run in them: their ratio is the mean batch size.
@@ -120,7 +142,19 @@ type committer struct {
 	begin, commit, rollback, savepoint, release, rollbackTo *sql.Stmt
 }
 
-func newCommitter(ctx context.Context, conn *sql.Conn, st *stmts, logger *slog.Logger) (*committer, error) {
+// ended is a batch whose transaction has ended, waiting for its answers
+// to be sent.
+type ended struct {
+	batch   []*writeReq
+	results []writeResult
+	// wrote: the batch committed writes, which must be durable before
+	// anyone hears of them.
+	wrote bool
+}
+
+// newCommitter makes a committer for conn. sync, when not nil, makes the
+// commits so far durable (see the notes at the top of this file).
+func newCommitter(ctx context.Context, conn *sql.Conn, st *stmts, sync func() error, logger *slog.Logger) (*committer, error) {
 	c := &committer{
 		conn:     conn,
 		st:       st,
@@ -129,6 +163,9 @@ func newCommitter(ctx context.Context, conn *sql.Conn, st *stmts, logger *slog.L
 		queue:    make(chan *writeReq),
 		stopping: make(chan struct{}),
 		stopped:  make(chan struct{}),
+		toSync:   make(chan *ended, 1),
+		idle:     make(chan struct{}, 1),
+		sync:     sync,
 	}
 	for _, p := range []struct {
 		dst **sql.Stmt
@@ -204,30 +241,103 @@ func (s *Store) do(ctx context.Context, op string, single bool, fn func(*wtx) er
 	return res.err
 }
 
-// run is the committer's loop: wait for a request, take every other
-// waiting request up to maxBatch, run and commit them as one batch. On
-// stop it takes the requests already waiting, commits them, and exits.
+// start runs the committer and the syncer until stop.
+func (c *committer) start() {
+	synced := make(chan struct{})
+	go func() {
+		defer close(synced)
+		c.runSyncer()
+	}()
+	go func() {
+		c.run()
+		close(c.toSync)
+		<-synced
+		close(c.stopped)
+	}()
+}
+
+// run is the committer's loop. It runs each request as soon as it takes
+// it, in the open transaction, and commits when the syncer is free to sync
+// the commit at once (or the batch is full): while an fsync is under way,
+// the next batch grows instead of waiting committed. On stop it takes the
+// requests already waiting, commits them, and returns.
 func (c *committer) run() {
-	defer close(c.stopped)
-	batch := make([]*writeReq, 0, maxBatch)
 	for {
 		var first *writeReq
 		select {
 		case first = <-c.queue:
 		case <-c.stopping:
 		}
-		if first != nil {
-			batch = append(batch, first)
-		}
-		batch = c.takeWaiting(batch)
-		if len(batch) > 0 {
-			c.runBatch(batch)
-			clear(batch)
-			batch = batch[:0]
-		}
 		if first == nil {
+			if waiting := c.takeWaiting(nil); len(waiting) > 0 {
+				b := c.newBatch()
+				for _, r := range waiting {
+					b.add(r)
+				}
+				<-c.idle
+				c.toSync <- b.end()
+			}
 			return
 		}
+		b := c.newBatch()
+		b.add(first)
+		idle := false
+		for !idle && len(b.e.batch) < maxBatch && b.abort == nil {
+			select {
+			case r := <-c.queue:
+				b.add(r)
+				continue
+			default:
+			}
+			select {
+			case r := <-c.queue:
+				b.add(r)
+			case <-c.idle:
+				idle = true
+			}
+		}
+		if !idle {
+			<-c.idle
+		}
+		c.toSync <- b.end()
+	}
+}
+
+// runSyncer answers ended batches in commit order, each once its writes
+// are durable, and tells the committer whenever it is free.
+func (c *committer) runSyncer() {
+	for {
+		c.idle <- struct{}{}
+		e, ok := <-c.toSync
+		if !ok {
+			return
+		}
+		c.syncAndAnswer(e)
+	}
+}
+
+// syncAndAnswer makes e's writes durable and answers its requests.
+func (c *committer) syncAndAnswer(e *ended) {
+	var failed error
+	if e.wrote && c.sync != nil {
+		c.syncs.Add(1)
+		if err := c.sync(); err != nil {
+			failed = fmt.Errorf("sqlite: syncing the WAL to disk: %w (writes are refused until the store is reopened)", err)
+			c.broken.CompareAndSwap(nil, &failed)
+			c.logger.Error("the store can no longer make writes durable", "err", err)
+		}
+	}
+	if p := c.broken.Load(); p != nil && failed == nil {
+		// A batch committed after another's sync failed: the disk may not
+		// hold what came before it.
+		failed = *p
+	}
+	for i, r := range e.batch {
+		res := e.results[i]
+		if failed != nil && e.wrote && res.err == nil && res.panic == nil {
+			res.err = failed
+		}
+		r.done <- res
 	}
 }
 
@@ -245,67 +355,84 @@ func (c *committer) takeWaiting(batch []*writeReq) []*writeReq {
 	return batch
 }
 
-// runBatch runs batch in one transaction and answers every request.
-func (c *committer) runBatch(batch []*writeReq) {
-	results := make([]writeResult, len(batch))
-	// answer sends every result; nothing is answered before the commit's
-	// outcome is known.
-	answer := func() {
-		for i, r := range batch {
-			r.done <- results[i]
-		}
-	}
-	// failAll is the outcome when the transaction is lost: whatever
-	// succeeded in it is not on disk.
-	failAll := func(err error) {
-		for i := range results {
-			if results[i].err == nil && results[i].panic == nil {
-				results[i].err = err
-			}
-		}
-	}
+// batch is the transaction the committer is filling.
+type batch struct {
+	c     *committer
+	w     *wtx
+	e     *ended
+	begun bool
+	// abort is set when the transaction was lost: it has been rolled
+	// back, and what succeeded in it failed with abort.
+	abort error
+}
 
-	// A request whose caller gave up before it was taken is not run.
-	live := 0
-	for i, r := range batch {
-		if err := r.ctx.Err(); err != nil {
-			results[i].err = fmt.Errorf("sqlite: %s: %w", r.op, err)
-			continue
-		}
-		live++
-	}
-	if live == 0 {
-		answer()
+func (c *committer) newBatch() *batch {
+	return &batch{c: c, w: &wtx{ctx: c.ctx, conn: c.conn, st: c.st}, e: &ended{
+		batch:   make([]*writeReq, 0, 8),
+		results: make([]writeResult, 0, 8),
+	}}
+}
+
+// add runs r in the transaction, beginning it if r is the first to run.
+func (b *batch) add(r *writeReq) {
+	c := b.c
+	b.e.batch = append(b.e.batch, r)
+	b.e.results = append(b.e.results, writeResult{})
+	res := &b.e.results[len(b.e.results)-1]
+	switch {
+	case r.ctx.Err() != nil:
+		// Its caller gave up before it was taken: it is not run.
+		res.err = fmt.Errorf("sqlite: %s: %w", r.op, r.ctx.Err())
+		return
+	case b.abort != nil:
+		res.err = b.abort
+		return
+	case c.broken.Load() != nil:
+		res.err = *c.broken.Load()
 		return
 	}
-
-	c.batches.Add(1)
-	c.writes.Add(int64(live))
-	if _, err := c.begin.ExecContext(c.ctx); err != nil {
-		failAll(fmt.Errorf("sqlite: beginning a write transaction: %w", err))
-		answer()
-		return
-	}
-	w := &wtx{ctx: c.ctx, conn: c.conn, st: c.st}
-	for i, r := range batch {
-		if results[i].err != nil {
-			continue
-		}
-		res, abort := c.runOne(w, r)
-		results[i] = res
-		if abort != nil {
-			c.rollbackAll(abort)
-			failAll(abort)
-			answer()
+	if !b.begun {
+		if _, err := c.begin.ExecContext(c.ctx); err != nil {
+			res.err = fmt.Errorf("sqlite: beginning a write transaction: %w", err)
 			return
 		}
+		b.begun = true
+		c.batches.Add(1)
 	}
-	if _, err := c.commit.ExecContext(c.ctx); err != nil {
-		err = fmt.Errorf("sqlite: committing a batch of %d writes: %w", live, err)
-		c.rollbackAll(err)
-		failAll(err)
+	c.writes.Add(1)
+	var abort error
+	*res, abort = c.runOne(b.w, r)
+	if abort != nil {
+		c.rollbackAll(abort)
+		b.failAll(abort)
+		b.abort, b.begun = abort, false
 	}
-	answer()
+}
+
+// failAll is the outcome when the transaction is lost: whatever succeeded
+// in it is not on disk.
+func (b *batch) failAll(err error) {
+	for i := range b.e.results {
+		if r := &b.e.results[i]; r.err == nil && r.panic == nil {
+			r.err = err
+		}
+	}
+}
+
+// end commits the transaction, if one was begun, and returns what to
+// answer.
+func (b *batch) end() *ended {
+	if !b.begun {
+		return b.e
+	}
+	if _, err := b.c.commit.ExecContext(b.c.ctx); err != nil {
+		err = fmt.Errorf("sqlite: committing a batch of %d writes: %w", len(b.e.batch), err)
+		b.c.rollbackAll(err)
+		b.failAll(err)
+		return b.e
+	}
+	b.e.wrote = true
+	return b.e
 }
 
 // runOne runs one request inside the open transaction. abort is non-nil

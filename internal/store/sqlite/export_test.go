@@ -5,3 +5,10 @@ package sqlite
 func (s *Store) BatchStats() (batches, writes int64) {
 	return s.committer.batches.Load(), s.committer.writes.Load()
 }
+
+// SetSync replaces the syncer's fsync; call it before the store's first
+// write.
+func (s *Store) SetSync(sync func() error) { s.committer.sync = sync }
+
+// Syncs returns how many syncs the syncer has done.
+func (s *Store) Syncs() int64 { return s.committer.syncs.Load() }
