@@ -12,9 +12,9 @@ type Continuation struct {
 	RunID string
 }
 
-// Successor is a run started by ContinueAsNewWorkflowExecution, with the
+// NewRun is a run started by ContinueAsNewWorkflowExecution, with the
 // effects of its start.
-type Successor struct {
+type NewRun struct {
 	Execution *Execution
 	Effects   Effects
 }
@@ -97,7 +97,7 @@ func (c *cmd) continueAsNew(a *swfapi.ContinueAsNewWorkflowExecutionDecisionAttr
 		}
 	})
 	c.close(swfapi.CloseStatusContinuedAsNew)
-	c.successor = &Successor{Execution: next, Effects: fx}
+	c.newRun = &NewRun{Execution: next, Effects: fx}
 }
 
 // undefinedCause turns the fault that refused the new run's start into the

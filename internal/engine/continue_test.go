@@ -32,12 +32,12 @@ func TestContinueAsNew(t *testing.T) {
 		"4 DecisionTaskCompleted scheduledEventId=2 startedEventId=3",
 		`5 WorkflowExecutionContinuedAsNew childPolicy=TERMINATE decisionTaskCompletedEventId=4 executionStartToCloseTimeout=3600 input=next newExecutionRunId=run-2 taskList=deciders taskStartToCloseTimeout=30 workflowType=flow/1`,
 	})
-	if h.e.Open || h.e.CloseStatus != swfapi.CloseStatusContinuedAsNew || fx.Successor == nil {
-		t.Fatalf("old run open=%v status=%s successor=%v", h.e.Open, h.e.CloseStatus, fx.Successor)
+	if h.e.Open || h.e.CloseStatus != swfapi.CloseStatusContinuedAsNew || fx.NewRun == nil {
+		t.Fatalf("old run open=%v status=%s successor=%v", h.e.Open, h.e.CloseStatus, fx.NewRun)
 	}
-	next := fx.Successor.Execution
-	started1 := fx.Successor.Effects.Events[0].WorkflowExecutionStartedEventAttributes
-	if next.RunID != "run-2" || !next.Open || deref(started1.ContinuedExecutionRunId) != "run-1" || deref(started1.Input) != "next" || len(fx.Successor.Effects.Tasks) != 1 {
+	next := fx.NewRun.Execution
+	started1 := fx.NewRun.Effects.Events[0].WorkflowExecutionStartedEventAttributes
+	if next.RunID != "run-2" || !next.Open || deref(started1.ContinuedExecutionRunId) != "run-1" || deref(started1.Input) != "next" || len(fx.NewRun.Effects.Tasks) != 1 {
 		t.Fatalf("successor %+v, started %+v", next, started1)
 	}
 }
@@ -67,7 +67,7 @@ func TestContinueAsNewFailures(t *testing.T) {
 				"5 ContinueAsNewWorkflowExecutionFailed cause=" + tc.cause + " decisionTaskCompletedEventId=4",
 				"6 DecisionTaskScheduled startToCloseTimeout=30 taskList=deciders",
 			})
-			if !h.e.Open || fx.Successor != nil {
+			if !h.e.Open || fx.NewRun != nil {
 				t.Fatal("a failed continuation closed the run")
 			}
 		})

@@ -243,9 +243,9 @@ type Effects struct {
 	RemoveActivities []int64
 	// Closed reports that the command closed the execution.
 	Closed bool
-	// Successor is the run a ContinueAsNewWorkflowExecution decision
+	// NewRun is the run a ContinueAsNewWorkflowExecution decision
 	// started, to be created in the transaction that closes this one.
-	Successor *Successor
+	NewRun *NewRun
 }
 
 // Clone returns a copy of e that shares nothing mutable with it: commands
@@ -303,8 +303,8 @@ type cmd struct {
 	completedID int64
 	// cont is what a batch needs to continue the run as new, and successor
 	// the run it started.
-	cont      *Continuation
-	successor *Successor
+	cont   *Continuation
+	newRun *NewRun
 	// rearm is a timer that fired early and must be armed again (a fired
 	// timer is gone from the store even when the state still wants it).
 	rearm *Timer
@@ -331,7 +331,7 @@ func (e *Execution) apply(now time.Time, f func(c *cmd) error) (Effects, error) 
 		fx.Timers = append(fx.Timers, *c.rearm)
 	}
 	fx.Closed = e.Open && !n.Open
-	fx.Successor = c.successor
+	fx.NewRun = c.newRun
 	*e = *n
 	return fx, nil
 }

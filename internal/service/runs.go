@@ -205,14 +205,14 @@ func (s *Service) commit(ctx context.Context, r *run, eff engine.Effects, take [
 	}
 	ch.TakeTasks = append(ch.TakeTasks, take...)
 	ch.Strict = len(take) > 0
-	if succ := eff.Successor; succ != nil {
+	if succ := eff.NewRun; succ != nil {
 		// Continue-as-new: the next run is created in the transaction that
 		// closes this one.
 		sch, err := s.change(&run{exec: succ.Execution}, succ.Effects)
 		if err != nil {
 			return err
 		}
-		ch.Successor = &sch
+		ch.NewRun = &sch
 	}
 	if err := s.store.UpdateExecution(ctx, ch); err != nil {
 		return err
@@ -223,8 +223,8 @@ func (s *Service) commit(ctx context.Context, r *run, eff engine.Effects, take [
 	// find it.
 	s.runs.put(r)
 	s.afterCommit(ch)
-	if ch.Successor != nil {
-		s.afterCommit(*ch.Successor)
+	if ch.NewRun != nil {
+		s.afterCommit(*ch.NewRun)
 	}
 	return nil
 }

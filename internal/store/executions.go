@@ -125,12 +125,13 @@ type ExecutionChange struct {
 	PutActivities []Activity
 	// RemoveActivities are deleted by scheduled event id.
 	RemoveActivities []int64
-	// Successor, with UpdateExecution, is a run to create in the same
-	// transaction after this change (continue-as-new: the change closes the
-	// run, the successor starts its next one). It is a creating change
-	// (ExpectedVersion 0); if it cannot be created (ErrExists), nothing of
+	// NewRun, with UpdateExecution, is a run to create in the same
+	// transaction after this change: the successor of a run the change
+	// closes (continue-as-new), or a child the run starts. It is a creating
+	// change (ExpectedVersion 0); if it cannot be created (ErrExists: its
+	// run id is taken, or its workflow id has an open run), nothing of
 	// either is written.
-	Successor *ExecutionChange
+	NewRun *ExecutionChange
 }
 
 // ExecutionQuery selects runs of a domain for the visibility operations,

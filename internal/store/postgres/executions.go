@@ -131,7 +131,7 @@ func (s *Store) UpdateExecution(ctx context.Context, ch store.ExecutionChange) e
 		}
 		return nil
 	})
-	if succ := ch.Successor; succ != nil {
+	if succ := ch.NewRun; succ != nil {
 		if err := succ.Check(true); err != nil {
 			return err
 		}
@@ -147,13 +147,17 @@ func (s *Store) UpdateExecution(ctx context.Context, ch store.ExecutionChange) e
 	}
 	err := s.inTx(ctx, "update execution", func(tx pgx.Tx) error {
 		err := tx.SendBatch(ctx, &b).Close()
-		if hasConstraint(err, uniqueViolation, "executions_pkey") && ch.Successor != nil {
-			return fmt.Errorf("%w: run %s", store.ErrExists, ch.Successor.Execution.RunID)
+		if hasConstraint(err, uniqueViolation, "executions_pkey") && ch.NewRun != nil {
+			return fmt.Errorf("%w: run %s", store.ErrExists, ch.NewRun.Execution.RunID)
 		}
 		if hasConstraint(err, uniqueViolation, "executions_one_open") {
-			// Reopening a closed run while another run of its workflow
-			// id is open.
-			return fmt.Errorf("%w: an open run of workflow %q in domain %q", store.ErrExists, x.WorkflowID, x.Domain)
+			// A new run (a child) whose workflow id has an open run, or
+			// a closed run reopened while another of its workflow is open.
+			wid := x.WorkflowID
+			if ch.NewRun != nil {
+				wid = ch.NewRun.Execution.WorkflowID
+			}
+			return fmt.Errorf("%w: an open run of workflow %q in domain %q", store.ErrExists, wid, x.Domain)
 		}
 		return s.changeErr(ctx, "update execution", ch, err)
 	})

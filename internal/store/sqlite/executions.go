@@ -264,7 +264,7 @@ func (s *Store) UpdateExecution(ctx context.Context, ch store.ExecutionChange) e
 		return err
 	}
 	var succTags string
-	if succ := ch.Successor; succ != nil {
+	if succ := ch.NewRun; succ != nil {
 		if err := succ.Check(true); err != nil {
 			return err
 		}
@@ -315,10 +315,10 @@ func (s *Store) UpdateExecution(ctx context.Context, ch store.ExecutionChange) e
 				return s.dbErr(w.ctx, op, err)
 			}
 		}
-		if err := s.writeChange(w, ch, last); err != nil || ch.Successor == nil {
+		if err := s.writeChange(w, ch, last); err != nil || ch.NewRun == nil {
 			return err
 		}
-		return s.createRun(w, *ch.Successor, succTags)
+		return s.createRun(w, *ch.NewRun, succTags)
 	})
 }
 

@@ -62,7 +62,7 @@ func Run(t *testing.T, backend Backend) {
 		{"Timers", testTimers},
 		{"Activities", testActivities},
 		{"Heartbeat", testHeartbeat},
-		{"Successor", testSuccessor},
+		{"NewRun", testSuccessor},
 		{"ExecutionsReopen", testExecutionsReopen},
 		{"ExecutionsCanceled", testExecutionsCanceled},
 		{"ExecutionsClosed", testExecutionsClosed},
