@@ -28,11 +28,11 @@ func BenchmarkWorkflow(b *testing.B) {
 			now = now.Add(time.Millisecond)
 		}
 		step(e.StartDecisionTask(2, "d", now))
-		step(e.CompleteDecisionTask(2, 3, &swfapi.RespondDecisionTaskCompletedInput{Decisions: []swfapi.Decision{schedule("a", "act/1")}}, types, now))
+		step(e.CompleteDecisionTask(2, 3, &swfapi.RespondDecisionTaskCompletedInput{Decisions: []swfapi.Decision{schedule("a", "act/1")}}, Lookups{ActivityTypes: types}, now))
 		step(e.StartActivityTask(5, "w", now))
 		step(e.CompleteActivityTask(5, 6, swfapi.Ptr("r"), now))
 		step(e.StartDecisionTask(8, "d", now))
-		step(e.CompleteDecisionTask(8, 9, &swfapi.RespondDecisionTaskCompletedInput{Decisions: []swfapi.Decision{completeWorkflow("ok")}}, types, now))
+		step(e.CompleteDecisionTask(8, 9, &swfapi.RespondDecisionTaskCompletedInput{Decisions: []swfapi.Decision{completeWorkflow("ok")}}, Lookups{ActivityTypes: types}, now))
 		if e.Open {
 			b.Fatal("still open")
 		}
@@ -47,7 +47,7 @@ func BenchmarkStateCodec(b *testing.B) {
 		b.Fatal(err)
 	}
 	e.StartDecisionTask(2, "d", t0)
-	e.CompleteDecisionTask(2, 3, &swfapi.RespondDecisionTaskCompletedInput{Decisions: []swfapi.Decision{schedule("a", "act/1")}}, testTypes(), t0)
+	e.CompleteDecisionTask(2, 3, &swfapi.RespondDecisionTaskCompletedInput{Decisions: []swfapi.Decision{schedule("a", "act/1")}}, Lookups{ActivityTypes: testTypes()}, t0)
 	b.ReportAllocs()
 	for b.Loop() {
 		data, err := json.Marshal(e)

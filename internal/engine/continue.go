@@ -4,37 +4,32 @@ import (
 	"github.com/openswf/openswf/internal/swfapi"
 )
 
-// Continuation is what a batch needs to continue its run as new: the
-// workflow type the new run is of (nil when it does not exist) and the new
-// run's id, which the engine cannot make itself.
-type Continuation struct {
-	Type  *WorkflowTypeInfo
-	RunID string
+// Lookups is what a decision batch needs from outside its run: the
+// registered types its decisions name (see TypesNamed; a type that is absent
+// does not exist), and the id of the run a ContinueAsNewWorkflowExecution
+// starts, which the engine cannot make itself.
+type Lookups struct {
+	ActivityTypes map[TypeRef]ActivityTypeInfo
+	WorkflowTypes map[TypeRef]WorkflowTypeInfo
+	NewRunID      string
 }
 
-// NewRun is a run started by ContinueAsNewWorkflowExecution, with the
-// effects of its start.
+// NewRun is a run a command started, with the effects of its start: the
+// successor of a run continued as new, or a child.
 type NewRun struct {
 	Execution *Execution
 	Effects   Effects
 }
 
-// ContinuationType returns the workflow type a ContinueAsNewWorkflowExecution
-// decision of the batch names (this run's name, and the decision's version
-// or this run's), so that the service can load it; ok is false when the
-// batch does not continue the run.
-func (e *Execution) ContinuationType(in *swfapi.RespondDecisionTaskCompletedInput) (TypeRef, bool) {
-	for _, d := range in.Decisions {
-		if deref(d.DecisionType) != swfapi.DecisionTypeContinueAsNewWorkflowExecution {
-			continue
-		}
-		ref := e.WorkflowType
-		if a := d.ContinueAsNewWorkflowExecutionDecisionAttributes; a != nil && deref(a.WorkflowTypeVersion) != "" {
-			ref.Version = *a.WorkflowTypeVersion
-		}
-		return ref, true
+// continuationType returns the workflow type a ContinueAsNewWorkflowExecution
+// decision names: this run's name, and the decision's version or this
+// run's.
+func (e *Execution) continuationType(a *swfapi.ContinueAsNewWorkflowExecutionDecisionAttributes) TypeRef {
+	ref := e.WorkflowType
+	if a != nil && deref(a.WorkflowTypeVersion) != "" {
+		ref.Version = *a.WorkflowTypeVersion
 	}
-	return TypeRef{}, false
+	return ref
 }
 
 // continueAsNew carries out a ContinueAsNewWorkflowExecution decision: this
@@ -45,6 +40,7 @@ func (c *cmd) continueAsNew(a *swfapi.ContinueAsNewWorkflowExecutionDecisionAttr
 		a = &swfapi.ContinueAsNewWorkflowExecutionDecisionAttributes{}
 	}
 	e := c.e
+	typ, typeExists := c.look.WorkflowTypes[e.continuationType(a)]
 	fail := func(cause swfapi.ContinueAsNewWorkflowExecutionFailedCause) {
 		c.event(swfapi.EventTypeContinueAsNewWorkflowExecutionFailed, func(ev *swfapi.HistoryEvent) {
 			ev.ContinueAsNewWorkflowExecutionFailedEventAttributes = &swfapi.ContinueAsNewWorkflowExecutionFailedEventAttributes{
@@ -57,10 +53,10 @@ func (c *cmd) continueAsNew(a *swfapi.ContinueAsNewWorkflowExecutionDecisionAttr
 	case e.Decision != nil: // scheduled during this task: unseen events
 		fail(swfapi.ContinueAsNewWorkflowExecutionFailedCauseUnhandledDecision)
 		return
-	case c.cont == nil || c.cont.Type == nil:
+	case !typeExists:
 		fail(swfapi.ContinueAsNewWorkflowExecutionFailedCauseWorkflowTypeDoesNotExist)
 		return
-	case c.cont.Type.Deprecated:
+	case typ.Deprecated:
 		fail(swfapi.ContinueAsNewWorkflowExecutionFailedCauseWorkflowTypeDeprecated)
 		return
 	}
@@ -75,8 +71,9 @@ func (c *cmd) continueAsNew(a *swfapi.ContinueAsNewWorkflowExecutionDecisionAttr
 		ExecutionStartToCloseTimeout: a.ExecutionStartToCloseTimeout, TaskStartToCloseTimeout: a.TaskStartToCloseTimeout,
 		ChildPolicy: a.ChildPolicy, TagList: a.TagList, LambdaRole: a.LambdaRole,
 	}
-	next, fx, err := Start(StartParams{Domain: e.Domain, WorkflowID: e.WorkflowID, RunID: c.cont.RunID, Request: req,
-		Type: *c.cont.Type, Limits: e.Limits, ContinuedFrom: e.RunID}, c.now)
+	// The new run is still its parent's child, if this one was.
+	next, fx, err := Start(StartParams{Domain: e.Domain, WorkflowID: e.WorkflowID, RunID: c.look.NewRunID, Request: req,
+		Type: typ, Limits: e.Limits, ContinuedFrom: e.RunID, Parent: e.Parent}, c.now)
 	if err != nil {
 		fail(undefinedCause(err))
 		return

@@ -22,11 +22,8 @@ func TestContinueAsNew(t *testing.T) {
 	h := newHarness(t, nil, Limits{})
 	sched, started := h.startDecision()
 	in := &swfapi.RespondDecisionTaskCompletedInput{Decisions: []swfapi.Decision{continueAsNew("next")}}
-	if ref, ok := h.e.ContinuationType(in); !ok || ref != (TypeRef{"flow", "1"}) {
-		t.Fatalf("ContinuationType = %v, %v", ref, ok)
-	}
 	fx := h.do("continue", func() (Effects, error) {
-		return h.e.CompleteDecisionTask(sched, started, in, nil, h.now, Continuation{Type: flowType, RunID: "run-2"})
+		return h.e.CompleteDecisionTask(sched, started, in, Lookups{WorkflowTypes: map[TypeRef]WorkflowTypeInfo{{"flow", "1"}: *flowType}, NewRunID: "run-2"}, h.now)
 	})
 	equalLines(t, "continued", h.since(4), []string{
 		"4 DecisionTaskCompleted scheduledEventId=2 startedEventId=3",
@@ -45,12 +42,12 @@ func TestContinueAsNew(t *testing.T) {
 func TestContinueAsNewFailures(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
-		cont  []Continuation
+		typ   *WorkflowTypeInfo
 		cause string
 	}{
 		{"unknown type", nil, "WORKFLOW_TYPE_DOES_NOT_EXIST"},
-		{"deprecated type", []Continuation{{Type: &WorkflowTypeInfo{Deprecated: true}, RunID: "r"}}, "WORKFLOW_TYPE_DEPRECATED"},
-		{"no task list", []Continuation{{Type: &WorkflowTypeInfo{}, RunID: "r"}}, "DEFAULT_TASK_LIST_UNDEFINED"},
+		{"deprecated type", &WorkflowTypeInfo{Deprecated: true}, "WORKFLOW_TYPE_DEPRECATED"},
+		{"no task list", &WorkflowTypeInfo{}, "DEFAULT_TASK_LIST_UNDEFINED"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t, &swfapi.StartWorkflowExecutionInput{
@@ -61,7 +58,11 @@ func TestContinueAsNewFailures(t *testing.T) {
 			}, Limits{})
 			sched, started := h.startDecision()
 			fx := h.do("continue", func() (Effects, error) {
-				return h.e.CompleteDecisionTask(sched, started, &swfapi.RespondDecisionTaskCompletedInput{Decisions: []swfapi.Decision{continueAsNew("x")}}, nil, h.now, tc.cont...)
+				look := Lookups{NewRunID: "r"}
+				if tc.typ != nil {
+					look.WorkflowTypes = map[TypeRef]WorkflowTypeInfo{{"flow", "1"}: *tc.typ}
+				}
+				return h.e.CompleteDecisionTask(sched, started, &swfapi.RespondDecisionTaskCompletedInput{Decisions: []swfapi.Decision{continueAsNew("x")}}, look, h.now)
 			})
 			equalLines(t, "failed", h.since(5), []string{
 				"5 ContinueAsNewWorkflowExecutionFailed cause=" + tc.cause + " decisionTaskCompletedEventId=4",

@@ -35,23 +35,19 @@ func (e *Execution) StartDecisionTask(scheduledEventID int64, identity string, n
 // CompleteDecisionTask applies a decider's answer to the started decision
 // task (scheduledEventID, startedEventID). A batch SWF would reject as a
 // whole (a closing decision that is not last, a decision without its
-// attributes, a malformed duration or priority, or a decision type this
-// version does not run yet) fails with nothing applied, so the task can
+// attributes, a malformed duration or priority) fails with nothing applied, so the task can
 // still be completed. Otherwise it records DecisionTaskCompleted and then
 // the outcome of each decision in order; a decision that cannot be carried
 // out records its *Failed event and gives the decider a new decision task.
 //
-// activityTypes holds every activity type the batch names that exists (see
-// ActivityTypesNamed); a type that is absent does not exist.
+// look holds what the batch needs from outside the run (see Lookups).
 func (e *Execution) CompleteDecisionTask(scheduledEventID, startedEventID int64, in *swfapi.RespondDecisionTaskCompletedInput,
-	activityTypes map[TypeRef]ActivityTypeInfo, now time.Time, cont ...Continuation) (Effects, error) {
+	look Lookups, now time.Time) (Effects, error) {
 	if in == nil {
 		in = &swfapi.RespondDecisionTaskCompletedInput{}
 	}
 	return e.apply(now, func(c *cmd) error {
-		if len(cont) > 0 {
-			c.cont = &cont[0]
-		}
+		c.look = look
 		if !c.e.Open {
 			return c.e.unknownExecution()
 		}
@@ -65,7 +61,7 @@ func (e *Execution) CompleteDecisionTask(scheduledEventID, startedEventID int64,
 		c.completeDecision(d, in)
 		c.inBatch = true
 		for _, dec := range in.Decisions {
-			if c.decide(dec, activityTypes) {
+			if c.decide(dec) {
 				break
 			}
 		}
@@ -112,10 +108,10 @@ func (c *cmd) completeDecision(d *DecisionTaskState, in *swfapi.RespondDecisionT
 
 // decide applies one decision of a batch; it reports whether the decision
 // ended the batch (a closing decision, carried out or not).
-func (c *cmd) decide(d swfapi.Decision, types map[TypeRef]ActivityTypeInfo) bool {
+func (c *cmd) decide(d swfapi.Decision) bool {
 	switch deref(d.DecisionType) {
 	case swfapi.DecisionTypeScheduleActivityTask:
-		c.scheduleActivity(d.ScheduleActivityTaskDecisionAttributes, types)
+		c.scheduleActivity(d.ScheduleActivityTaskDecisionAttributes, c.look.ActivityTypes)
 	case swfapi.DecisionTypeRequestCancelActivityTask:
 		c.requestCancelActivity(d.RequestCancelActivityTaskDecisionAttributes)
 	case swfapi.DecisionTypeRecordMarker:
@@ -137,6 +133,8 @@ func (c *cmd) decide(d swfapi.Decision, types map[TypeRef]ActivityTypeInfo) bool
 		c.signalExternal(d.SignalExternalWorkflowExecutionDecisionAttributes)
 	case swfapi.DecisionTypeRequestCancelExternalWorkflowExecution:
 		c.requestCancelExternal(d.RequestCancelExternalWorkflowExecutionDecisionAttributes)
+	case swfapi.DecisionTypeStartChildWorkflowExecution:
+		c.startChild(d.StartChildWorkflowExecutionDecisionAttributes)
 	case swfapi.DecisionTypeCompleteWorkflowExecution, swfapi.DecisionTypeFailWorkflowExecution, swfapi.DecisionTypeCancelWorkflowExecution:
 		c.closeByDecision(d)
 		return true
@@ -267,23 +265,9 @@ func closing(t swfapi.DecisionType) bool {
 	return false
 }
 
-func implemented(t swfapi.DecisionType) bool {
-	switch t {
-	case swfapi.DecisionTypeScheduleActivityTask, swfapi.DecisionTypeRequestCancelActivityTask,
-		swfapi.DecisionTypeCompleteWorkflowExecution, swfapi.DecisionTypeFailWorkflowExecution,
-		swfapi.DecisionTypeCancelWorkflowExecution, swfapi.DecisionTypeRecordMarker,
-		swfapi.DecisionTypeStartTimer, swfapi.DecisionTypeCancelTimer, swfapi.DecisionTypeScheduleLambdaFunction,
-		swfapi.DecisionTypeSignalExternalWorkflowExecution, swfapi.DecisionTypeRequestCancelExternalWorkflowExecution,
-		swfapi.DecisionTypeContinueAsNewWorkflowExecution:
-		return true
-	}
-	return false
-}
-
 // checkBatch finds what makes SWF reject a whole batch, in this order: the
 // members the model cannot check (every problem of every decision, as one
-// ValidationException), a closing decision that is not last, and a
-// decision type this version cannot carry out yet.
+// ValidationException), and a closing decision that is not last.
 func checkBatch(in *swfapi.RespondDecisionTaskCompletedInput) error {
 	var problems []string
 	problems = checkTimeout(problems, "taskListScheduleToStartTimeout", in.TaskListScheduleToStartTimeout)
@@ -318,6 +302,11 @@ func checkBatch(in *swfapi.RespondDecisionTaskCompletedInput) error {
 				problems = checkTimeout(problems, path+".taskStartToCloseTimeout", a.TaskStartToCloseTimeout)
 				problems = checkPriority(problems, path+".taskPriority", a.TaskPriority)
 			}
+		case swfapi.DecisionTypeStartChildWorkflowExecution:
+			a := d.StartChildWorkflowExecutionDecisionAttributes
+			problems = checkExecutionTimeout(problems, path+".executionStartToCloseTimeout", a.ExecutionStartToCloseTimeout)
+			problems = checkTimeout(problems, path+".taskStartToCloseTimeout", a.TaskStartToCloseTimeout)
+			problems = checkPriority(problems, path+".taskPriority", a.TaskPriority)
 		case swfapi.DecisionTypeStartTimer:
 			t := d.StartTimerDecisionAttributes
 			if t.StartToFireTimeout != nil {
@@ -333,11 +322,6 @@ func checkBatch(in *swfapi.RespondDecisionTaskCompletedInput) error {
 	for i, d := range in.Decisions {
 		if closing(*d.DecisionType) && i != len(in.Decisions)-1 {
 			return swfapi.NewFault(swfapi.CodeValidation, "Close must be last decision in list")
-		}
-	}
-	for _, d := range in.Decisions {
-		if !implemented(*d.DecisionType) {
-			return swfapi.NewFault(swfapi.CodeNotImplemented, "%s decisions are not available in this version of openswf yet", *d.DecisionType)
 		}
 	}
 	return nil

@@ -21,7 +21,7 @@ func TestDecisionTaskLifecycle(t *testing.T) {
 	}
 	h.advance(time.Second)
 	fx = h.do("CompleteDecisionTask", func() (Effects, error) {
-		return h.e.CompleteDecisionTask(2, 3, &swfapi.RespondDecisionTaskCompletedInput{ExecutionContext: swfapi.Ptr("ctx")}, nil, h.now)
+		return h.e.CompleteDecisionTask(2, 3, &swfapi.RespondDecisionTaskCompletedInput{ExecutionContext: swfapi.Ptr("ctx")}, Lookups{}, h.now)
 	})
 	equalLines(t, "complete", h.eventsOf(fx), []string{"4 DecisionTaskCompleted executionContext=ctx scheduledEventId=2 startedEventId=3"})
 	if len(fx.RemoveTimers) != 1 || fx.RemoveTimers[0] != "decision/2/START_TO_CLOSE" {
@@ -61,17 +61,17 @@ func TestStaleDecisionTasks(t *testing.T) {
 		}
 	}
 	unknown := "Unknown decision task, scheduledEventId = "
-	check("complete before start", func() (Effects, error) { return h.e.CompleteDecisionTask(2, 3, in, nil, h.now) }, swfapi.CodeUnknownResource, unknown+"2")
+	check("complete before start", func() (Effects, error) { return h.e.CompleteDecisionTask(2, 3, in, Lookups{}, h.now) }, swfapi.CodeUnknownResource, unknown+"2")
 	check("start another task", func() (Effects, error) { return h.e.StartDecisionTask(5, "", h.now) }, swfapi.CodeUnknownResource, unknown+"5")
 	h.startDecision()
 	check("start twice", func() (Effects, error) { return h.e.StartDecisionTask(2, "", h.now) }, swfapi.CodeUnknownResource, unknown+"2")
-	check("other attempt", func() (Effects, error) { return h.e.CompleteDecisionTask(2, 4, in, nil, h.now) }, swfapi.CodeUnknownResource, unknown+"2")
+	check("other attempt", func() (Effects, error) { return h.e.CompleteDecisionTask(2, 4, in, Lookups{}, h.now) }, swfapi.CodeUnknownResource, unknown+"2")
 	h.decide()
-	check("complete twice", func() (Effects, error) { return h.e.CompleteDecisionTask(2, 3, in, nil, h.now) }, swfapi.CodeUnknownResource, unknown+"2")
+	check("complete twice", func() (Effects, error) { return h.e.CompleteDecisionTask(2, 3, in, Lookups{}, h.now) }, swfapi.CodeUnknownResource, unknown+"2")
 	h.do("Terminate", func() (Effects, error) { return h.e.Terminate(nil, nil, nil, h.now) })
 	closed := "Unknown execution: WorkflowExecution=[workflowId=wf-1, runId=run-1]"
 	check("closed start", func() (Effects, error) { return h.e.StartDecisionTask(2, "", h.now) }, swfapi.CodeUnknownResource, closed)
-	check("closed complete", func() (Effects, error) { return h.e.CompleteDecisionTask(2, 3, in, nil, h.now) }, swfapi.CodeUnknownResource, closed)
+	check("closed complete", func() (Effects, error) { return h.e.CompleteDecisionTask(2, 3, in, Lookups{}, h.now) }, swfapi.CodeUnknownResource, closed)
 }
 
 func TestDecisionTimesOut(t *testing.T) {
@@ -89,7 +89,7 @@ func TestDecisionTimesOut(t *testing.T) {
 		"5 DecisionTaskScheduled startToCloseTimeout=30 taskList=deciders",
 	})
 	fault := h.fail("late completion", func() (Effects, error) {
-		return h.e.CompleteDecisionTask(sched, started, &swfapi.RespondDecisionTaskCompletedInput{}, nil, h.now)
+		return h.e.CompleteDecisionTask(sched, started, &swfapi.RespondDecisionTaskCompletedInput{}, Lookups{}, h.now)
 	})
 	if fault.Message != "Unknown decision task, scheduledEventId = 2" {
 		t.Fatal(fault)
@@ -272,30 +272,18 @@ func TestBatchesRejectedWhole(t *testing.T) {
 		{"bad activity priority", &swfapi.RespondDecisionTaskCompletedInput{Decisions: []swfapi.Decision{schedule("a", "act/1", func(a *swfapi.ScheduleActivityTaskDecisionAttributes) {
 			a.TaskPriority = swfapi.Ptr("1.5")
 		})}}, swfapi.CodeValidation, "1 validation error detected: Value '1.5' at 'decisions.1.member.scheduleActivityTaskDecisionAttributes.taskPriority' failed to satisfy constraint: Member must be an integer from -2147483648 to 2147483647"},
+		{"bad child timeouts", &swfapi.RespondDecisionTaskCompletedInput{Decisions: []swfapi.Decision{startChild("k", "kid/1", func(a *swfapi.StartChildWorkflowExecutionDecisionAttributes) {
+			a.ExecutionStartToCloseTimeout, a.TaskStartToCloseTimeout, a.TaskPriority = swfapi.Ptr("NONE"), swfapi.Ptr("-1"), swfapi.Ptr("x")
+		})}}, swfapi.CodeValidation, "3 validation errors detected: Value 'NONE' at 'decisions.1.member.startChildWorkflowExecutionDecisionAttributes.executionStartToCloseTimeout' failed to satisfy constraint: Member must be a whole number of seconds from 1 to 31536000; Value '-1' at 'decisions.1.member.startChildWorkflowExecutionDecisionAttributes.taskStartToCloseTimeout' failed to satisfy constraint: Member must be NONE or a whole number of seconds; Value 'x' at 'decisions.1.member.startChildWorkflowExecutionDecisionAttributes.taskPriority' failed to satisfy constraint: Member must be an integer from -2147483648 to 2147483647"},
 		{"bad override timeout", &swfapi.RespondDecisionTaskCompletedInput{TaskList: taskList("x"), TaskListScheduleToStartTimeout: swfapi.Ptr("x")},
 			swfapi.CodeValidation, "1 validation error detected: Value 'x' at 'taskListScheduleToStartTimeout' failed to satisfy constraint: Member must be NONE or a whole number of seconds"},
-	}
-	for _, dt := range []swfapi.DecisionType{swfapi.DecisionTypeStartChildWorkflowExecution} {
-		d := swfapi.Decision{DecisionType: swfapi.Ptr(dt),
-			ContinueAsNewWorkflowExecutionDecisionAttributes:         &swfapi.ContinueAsNewWorkflowExecutionDecisionAttributes{},
-			SignalExternalWorkflowExecutionDecisionAttributes:        &swfapi.SignalExternalWorkflowExecutionDecisionAttributes{},
-			RequestCancelExternalWorkflowExecutionDecisionAttributes: &swfapi.RequestCancelExternalWorkflowExecutionDecisionAttributes{},
-			StartChildWorkflowExecutionDecisionAttributes:            &swfapi.StartChildWorkflowExecutionDecisionAttributes{},
-			ScheduleLambdaFunctionDecisionAttributes:                 &swfapi.ScheduleLambdaFunctionDecisionAttributes{},
-		}
-		cases = append(cases, struct {
-			name      string
-			in        *swfapi.RespondDecisionTaskCompletedInput
-			code, msg string
-		}{"not yet " + string(dt), &swfapi.RespondDecisionTaskCompletedInput{Decisions: []swfapi.Decision{marker("m", ""), d}},
-			swfapi.CodeNotImplemented, string(dt) + " decisions are not available in this version of openswf yet"})
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t, nil, Limits{})
 			sched, started := h.startDecision()
 			fault := h.fail("complete", func() (Effects, error) {
-				return h.e.CompleteDecisionTask(sched, started, tc.in, testTypes(), h.now)
+				return h.e.CompleteDecisionTask(sched, started, tc.in, Lookups{ActivityTypes: testTypes()}, h.now)
 			})
 			if fault.Code != tc.code || fault.Message != tc.msg {
 				t.Fatalf("got %s %q\nwant %s %q", fault.Code, fault.Message, tc.code, tc.msg)
@@ -352,16 +340,20 @@ func TestTaskListOverride(t *testing.T) {
 	})
 }
 
-func TestActivityTypesNamed(t *testing.T) {
-	e := &Execution{}
-	got := e.ActivityTypesNamed(&swfapi.RespondDecisionTaskCompletedInput{Decisions: []swfapi.Decision{
+func TestTypesNamed(t *testing.T) {
+	e := &Execution{WorkflowType: TypeRef{"flow", "1"}}
+	acts, flows, continues := e.TypesNamed(&swfapi.RespondDecisionTaskCompletedInput{Decisions: []swfapi.Decision{
 		schedule("a", "x/1"), marker("m", ""), schedule("b", "y/2"), schedule("c", "x/1"),
 		{DecisionType: swfapi.Ptr(swfapi.DecisionTypeScheduleActivityTask)},
+		startChild("c1", "kid/1"), startChild("c2", "kid/1"), continueAsNew("x"),
 	}})
-	if len(got) != 2 || got[0] != (TypeRef{"x", "1"}) || got[1] != (TypeRef{"y", "2"}) {
-		t.Fatalf("got %v", got)
+	if len(acts) != 2 || acts[0] != (TypeRef{"x", "1"}) || acts[1] != (TypeRef{"y", "2"}) {
+		t.Fatalf("activity types %v", acts)
 	}
-	if e.ActivityTypesNamed(nil) != nil {
+	if len(flows) != 2 || flows[0] != (TypeRef{"kid", "1"}) || flows[1] != (TypeRef{"flow", "1"}) || !continues {
+		t.Fatalf("workflow types %v, continues %v", flows, continues)
+	}
+	if a, f, c := e.TypesNamed(nil); a != nil || f != nil || c {
 		t.Fatal("nil input")
 	}
 }

@@ -6,25 +6,37 @@ import (
 	"github.com/openswf/openswf/internal/swfapi"
 )
 
-// ActivityTypesNamed returns the activity types the ScheduleActivityTask
-// decisions of a batch name, each once, in the order first named, so the
-// service can load them before CompleteDecisionTask.
-func (e *Execution) ActivityTypesNamed(in *swfapi.RespondDecisionTaskCompletedInput) []TypeRef {
+// TypesNamed returns the activity and workflow types the decisions of a
+// batch name (ScheduleActivityTask, StartChildWorkflowExecution,
+// ContinueAsNewWorkflowExecution), each once, so the service can load them
+// for CompleteDecisionTask; continues reports a ContinueAsNew decision, whose
+// run needs an id.
+func (e *Execution) TypesNamed(in *swfapi.RespondDecisionTaskCompletedInput) (activities, workflows []TypeRef, continues bool) {
 	if in == nil {
-		return nil
+		return nil, nil, false
 	}
-	var refs []TypeRef
-	for _, d := range in.Decisions {
-		if deref(d.DecisionType) != swfapi.DecisionTypeScheduleActivityTask || d.ScheduleActivityTaskDecisionAttributes == nil ||
-			d.ScheduleActivityTaskDecisionAttributes.ActivityType == nil {
-			continue
-		}
-		ref := activityRef(d.ScheduleActivityTaskDecisionAttributes.ActivityType)
+	add := func(refs []TypeRef, ref TypeRef) []TypeRef {
 		if !slices.Contains(refs, ref) {
 			refs = append(refs, ref)
 		}
+		return refs
 	}
-	return refs
+	for _, d := range in.Decisions {
+		switch deref(d.DecisionType) {
+		case swfapi.DecisionTypeScheduleActivityTask:
+			if a := d.ScheduleActivityTaskDecisionAttributes; a != nil && a.ActivityType != nil {
+				activities = add(activities, activityRef(a.ActivityType))
+			}
+		case swfapi.DecisionTypeStartChildWorkflowExecution:
+			if a := d.StartChildWorkflowExecutionDecisionAttributes; a != nil && a.WorkflowType != nil {
+				workflows = add(workflows, TypeRef{Name: deref(a.WorkflowType.Name), Version: deref(a.WorkflowType.Version)})
+			}
+		case swfapi.DecisionTypeContinueAsNewWorkflowExecution:
+			workflows = add(workflows, e.continuationType(d.ContinueAsNewWorkflowExecutionDecisionAttributes))
+			continues = true
+		}
+	}
+	return activities, workflows, continues
 }
 
 // Info returns the run as DescribeWorkflowExecution and the visibility
@@ -39,6 +51,9 @@ func (e *Execution) Info() *swfapi.WorkflowExecutionInfo {
 		ExecutionStatus: swfapi.Ptr(swfapi.ExecutionStatusOpen),
 		TagList:         slices.Clone(e.TagList),
 		CancelRequested: swfapi.Ptr(e.Open && e.CancelRequested),
+	}
+	if p := e.Parent; p != nil {
+		info.Parent = &swfapi.WorkflowExecution{WorkflowId: swfapi.Ptr(p.WorkflowID), RunId: swfapi.Ptr(p.RunID)}
 	}
 	if !e.Open {
 		info.ExecutionStatus = swfapi.Ptr(swfapi.ExecutionStatusClosed)
@@ -71,7 +86,7 @@ func (e *Execution) Detail() *swfapi.WorkflowExecutionDetail {
 			OpenActivityTasks:           swfapi.Ptr(int32(len(e.Activities))),
 			OpenDecisionTasks:           swfapi.Ptr(decisions),
 			OpenTimers:                  swfapi.Ptr(int32(len(e.Timers))),
-			OpenChildWorkflowExecutions: swfapi.Ptr(int32(0)),
+			OpenChildWorkflowExecutions: swfapi.Ptr(int32(len(e.Children))),
 			OpenLambdaFunctions:         swfapi.Ptr(int32(0)),
 		},
 		LatestExecutionContext: e.LatestExecutionContext,

@@ -45,11 +45,15 @@ type Limits struct {
 	// OpenTimers is the most timers open at once; a StartTimer beyond it
 	// fails with OPEN_TIMERS_LIMIT_EXCEEDED.
 	OpenTimers int `json:"openTimers"`
+	// OpenChildren is the most child runs open at once; a
+	// StartChildWorkflowExecution beyond it fails with
+	// OPEN_CHILDREN_LIMIT_EXCEEDED.
+	OpenChildren int `json:"openChildren,omitempty"`
 }
 
-// DefaultLimits returns SWF's quotas: 1,000 open activity tasks and 1,000
-// open timers per execution.
-func DefaultLimits() Limits { return Limits{OpenActivities: 1000, OpenTimers: 1000} }
+// DefaultLimits returns SWF's quotas: 1,000 open activity tasks, 1,000
+// open timers and 1,000 open child runs per execution.
+func DefaultLimits() Limits { return Limits{OpenActivities: 1000, OpenTimers: 1000, OpenChildren: 1000} }
 
 // orDefault replaces limits that are not positive with SWF's quotas, so a
 // zero Limits means "the defaults" rather than "nothing may be opened".
@@ -60,6 +64,9 @@ func (l Limits) orDefault() Limits {
 	}
 	if l.OpenTimers <= 0 {
 		l.OpenTimers = d.OpenTimers
+	}
+	if l.OpenChildren <= 0 {
+		l.OpenChildren = d.OpenChildren
 	}
 	return l
 }
@@ -128,6 +135,16 @@ type Execution struct {
 	// initiatedEventId"), so that one redelivered after a crash is not
 	// recorded twice.
 	Received map[string]bool `json:"received,omitempty"`
+
+	// Children are the child runs this run started or is starting, by
+	// their StartChildWorkflowExecutionInitiated event id, until they
+	// close (see children.go).
+	Children map[int64]ChildState `json:"children,omitempty"`
+	// Parent is the run that started this one as its child, if any; a run
+	// continued as new keeps its predecessor's parent.
+	Parent *ParentRef `json:"parent,omitempty"`
+	// Notice is what this child run, closed, still has to tell its parent.
+	Notice *ParentNotice `json:"notice,omitempty"`
 }
 
 // DecisionTaskState is the open decision task of an execution.
@@ -285,6 +302,14 @@ func (e *Execution) clone() *Execution {
 	if n.Timers == nil {
 		n.Timers = map[string]TimerState{}
 	}
+	n.Children = maps.Clone(e.Children)
+	if n.Children == nil {
+		n.Children = map[int64]ChildState{}
+	}
+	if e.Notice != nil {
+		notice := *e.Notice
+		n.Notice = &notice
+	}
 	return &n
 }
 
@@ -301,9 +326,9 @@ type cmd struct {
 	wantDecision bool
 	// completedID is the DecisionTaskCompleted event of the batch.
 	completedID int64
-	// cont is what a batch needs to continue the run as new, and successor
-	// the run it started.
-	cont   *Continuation
+	// look is what a decision batch needs from outside the run, and
+	// newRun the run the command started.
+	look   Lookups
 	newRun *NewRun
 	// rearm is a timer that fired early and must be armed again (a fired
 	// timer is gone from the store even when the state still wants it).
@@ -398,16 +423,18 @@ func (c *cmd) scheduleDecision() *DecisionTaskState {
 	return d
 }
 
-// close ends the execution with status. Open activities and timers stay in
-// the state (DescribeWorkflowExecution still counts them, as SWF does), but
-// the state no longer implies any task, timer or activity row, so the
-// Effects remove them all.
+// close ends the execution with status, right after its close event.
+// Open activities and timers stay in the state (DescribeWorkflowExecution
+// still counts them, as SWF does), but the state no longer implies any
+// task, timer or activity row, so the Effects remove them all. What the run
+// owes other runs for its close (see children.go) is noted here.
 func (c *cmd) close(status swfapi.CloseStatus) {
 	c.e.Open = false
 	c.e.CloseStatus = status
 	c.e.ClosedAt = c.now
 	c.e.Decision = nil
 	c.e.NextDecision = nil
+	c.owe(status, c.events[len(c.events)-1])
 }
 
 func taskList(name string) *swfapi.TaskList { return &swfapi.TaskList{Name: swfapi.Ptr(name)} }

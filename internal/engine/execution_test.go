@@ -116,8 +116,8 @@ func TestJSONRoundTrip(t *testing.T) {
 	}
 	in := &swfapi.RespondDecisionTaskCompletedInput{Decisions: []swfapi.Decision{cancelActivity("a"), completeWorkflow("r")}}
 	d := h.e.Decision
-	fx1, err1 := h.e.CompleteDecisionTask(d.ScheduledEventID, d.StartedEventID, in, nil, h.now)
-	fx2, err2 := back.CompleteDecisionTask(d.ScheduledEventID, d.StartedEventID, in, nil, h.now)
+	fx1, err1 := h.e.CompleteDecisionTask(d.ScheduledEventID, d.StartedEventID, in, Lookups{}, h.now)
+	fx2, err2 := back.CompleteDecisionTask(d.ScheduledEventID, d.StartedEventID, in, Lookups{}, h.now)
 	if err1 != nil || err2 != nil || !reflect.DeepEqual(fx1, fx2) {
 		t.Fatalf("decoded state behaves differently: %v %v", err1, err2)
 	}

@@ -30,6 +30,7 @@ type harness struct {
 	rows    map[int64]ActivityRow
 	beats   map[int64]beat
 	types   map[TypeRef]ActivityTypeInfo
+	flows   map[TypeRef]WorkflowTypeInfo
 }
 
 type beat struct {
@@ -83,7 +84,7 @@ func newHarness(t *testing.T, req *swfapi.StartWorkflowExecutionInput, limits Li
 		req = startRequest()
 	}
 	h := &harness{t: t, now: t0, tasks: map[string]Task{}, timers: map[string]time.Time{},
-		rows: map[int64]ActivityRow{}, beats: map[int64]beat{}, types: testTypes()}
+		rows: map[int64]ActivityRow{}, beats: map[int64]beat{}, types: testTypes(), flows: testFlows()}
 	e, fx, err := Start(StartParams{Domain: "d", WorkflowID: "wf-1", RunID: "run-1", Request: req, Limits: limits}, t0)
 	if err != nil {
 		t.Fatalf("Start: %v", err)
@@ -225,6 +226,9 @@ func (h *harness) fireDue() {
 	for range 100 {
 		key, at := "", time.Time{}
 		for k, t := range h.timers {
+			if serviceKey(k) {
+				continue
+			}
 			if !t.After(h.now) && (key == "" || t.Before(at) || t.Equal(at) && k < key) {
 				key, at = k, t
 			}
@@ -235,6 +239,14 @@ func (h *harness) fireDue() {
 		h.fire(key)
 	}
 	h.t.Fatal("timers keep firing")
+}
+
+// serviceKey reports whether the service, not FireTimer, carries out the
+// work a timer key stands for.
+func serviceKey(key string) bool {
+	_, external := ExternalKey(key)
+	_, _, child := ChildKey(key)
+	return external || child
 }
 
 // fire fires one timer key now.
@@ -287,14 +299,23 @@ func (h *harness) respond(in *swfapi.RespondDecisionTaskCompletedInput) Effects 
 	if d == nil {
 		h.t.Fatalf("no decision task to complete")
 	}
-	types := map[TypeRef]ActivityTypeInfo{}
-	for _, ref := range h.e.ActivityTypesNamed(in) {
+	look := Lookups{ActivityTypes: map[TypeRef]ActivityTypeInfo{}, WorkflowTypes: map[TypeRef]WorkflowTypeInfo{}}
+	acts, flows, continues := h.e.TypesNamed(in)
+	for _, ref := range acts {
 		if info, ok := h.types[ref]; ok {
-			types[ref] = info
+			look.ActivityTypes[ref] = info
 		}
 	}
+	for _, ref := range flows {
+		if info, ok := h.flows[ref]; ok {
+			look.WorkflowTypes[ref] = info
+		}
+	}
+	if continues {
+		look.NewRunID = "run-2"
+	}
 	return h.do("CompleteDecisionTask", func() (Effects, error) {
-		return h.e.CompleteDecisionTask(d.ScheduledEventID, d.StartedEventID, in, types, h.now)
+		return h.e.CompleteDecisionTask(d.ScheduledEventID, d.StartedEventID, in, look, h.now)
 	})
 }
 

@@ -19,6 +19,10 @@ import (
 //	activity/<scheduledEventId>/<type>      SCHEDULE_TO_START, SCHEDULE_TO_CLOSE,
 //	                                        START_TO_CLOSE or HEARTBEAT
 //	timer/<startedEventId>/<timerId>        a StartTimer decision's timer
+//	external/<initiatedEventId>/deliver     a signal or cancel request to send
+//	child/<initiatedEventId>/start          a child run to start
+//	child/<initiatedEventId>/policy         the child policy to apply (closed run)
+//	parent/<parentInitiatedEventId>/notify  the news of a child's close (closed run)
 //
 // The state alone decides which keys are armed and when they are due
 // (armedTimers); commands compare that before and after to emit the timers
@@ -74,17 +78,18 @@ func parseKey(key string) (parsedKey, bool) {
 		return parsedKey{}, false
 	}
 	switch parts[0] {
-	case "decision", "activity", "timer", "external":
+	case "decision", "activity", "timer", "external", "child", "parent":
 		return parsedKey{kind: parts[0], id: id, sub: parts[2]}, true
 	}
 	return parsedKey{}, false
 }
 
 // armedTimers returns every timer the state implies, by key, with its due
-// time. A closed execution has none.
+// time. A closed execution has only those of what it owes other runs.
 func (e *Execution) armedTimers() map[string]time.Time {
 	m := map[string]time.Time{}
 	if !e.Open {
+		e.owedTimers(m)
 		return m
 	}
 	if at, ok := deadline(e.StartedAt, e.ExecutionStartToCloseTimeout); ok {
@@ -111,6 +116,11 @@ func (e *Execution) armedTimers() map[string]time.Time {
 	// fires, at once: the timer row is the durable note that it is owed.
 	for id, r := range e.External {
 		m[externalKey(id)] = r.InitiatedAt
+	}
+	for id, ch := range e.Children {
+		if ch.RunID == "" {
+			m[childKey(id, ChildStart)] = ch.InitiatedAt
+		}
 	}
 	return m
 }

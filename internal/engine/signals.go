@@ -71,3 +71,44 @@ func (e *Execution) Terminate(reason, details *string, childPolicy *swfapi.Child
 		return nil
 	})
 }
+
+// TerminateByParentPolicy terminates this child run because its parent
+// closed with the TERMINATE child policy: WorkflowExecutionTerminated with
+// cause CHILD_POLICY_APPLIED, and this run's own policy for its children.
+// A closed run changes nothing.
+func (e *Execution) TerminateByParentPolicy(now time.Time) (Effects, error) {
+	return e.apply(now, func(c *cmd) error {
+		if !c.e.Open {
+			return nil
+		}
+		c.event(swfapi.EventTypeWorkflowExecutionTerminated, func(ev *swfapi.HistoryEvent) {
+			ev.WorkflowExecutionTerminatedEventAttributes = &swfapi.WorkflowExecutionTerminatedEventAttributes{
+				ChildPolicy: swfapi.Ptr(c.e.ChildPolicy),
+				Cause:       swfapi.Ptr(swfapi.WorkflowExecutionTerminatedCauseChildPolicyApplied),
+			}
+		})
+		c.close(swfapi.CloseStatusTerminated)
+		return nil
+	})
+}
+
+// CancelByParentPolicy asks this child run to cancel because its parent
+// closed with the REQUEST_CANCEL child policy: WorkflowExecutionCancelRequested
+// with cause CHILD_POLICY_APPLIED, for the decider to act on. A closed run,
+// or one already asked, changes nothing.
+func (e *Execution) CancelByParentPolicy(now time.Time) (Effects, error) {
+	return e.apply(now, func(c *cmd) error {
+		if !c.e.Open || c.e.CancelRequested {
+			return nil
+		}
+		c.e.CancelRequested = true
+		c.event(swfapi.EventTypeWorkflowExecutionCancelRequested, func(ev *swfapi.HistoryEvent) {
+			ev.WorkflowExecutionCancelRequestedEventAttributes = &swfapi.WorkflowExecutionCancelRequestedEventAttributes{
+				ExternalInitiatedEventId: swfapi.Ptr(int64(0)),
+				Cause:                    swfapi.Ptr(swfapi.WorkflowExecutionCancelRequestedCauseChildPolicyApplied),
+			}
+		})
+		c.needDecision()
+		return nil
+	})
+}

@@ -21,6 +21,8 @@ type StartParams struct {
 	Limits Limits
 	// ContinuedFrom is the run this one continues (ContinueAsNew), if any.
 	ContinuedFrom string
+	// Parent is the run that started this one as its child, if any.
+	Parent *ParentRef
 }
 
 // Start begins a run: it resolves the configuration from the request and the
@@ -38,55 +40,29 @@ func Start(p StartParams, now time.Time) (*Execution, Effects, error) {
 	if err := checkStart(req); err != nil {
 		return nil, Effects{}, err
 	}
-	cfg := p.Type.Config
-	pick := func(a, b *string) string {
-		if a != nil {
-			return *a
-		}
-		return deref(b)
-	}
-	var tl, defTL *string
-	if req.TaskList != nil {
-		tl = req.TaskList.Name
-	}
-	if cfg.DefaultTaskList != nil {
-		defTL = cfg.DefaultTaskList.Name
+	cfg, err := resolveStart(req, p.Type.Config)
+	if err != nil {
+		return nil, Effects{}, err
 	}
 	e := &Execution{
 		Domain:                       p.Domain,
 		WorkflowID:                   p.WorkflowID,
 		RunID:                        p.RunID,
-		TaskList:                     pick(tl, defTL),
-		ExecutionStartToCloseTimeout: pick(req.ExecutionStartToCloseTimeout, cfg.DefaultExecutionStartToCloseTimeout),
-		TaskStartToCloseTimeout:      pick(req.TaskStartToCloseTimeout, cfg.DefaultTaskStartToCloseTimeout),
-		ChildPolicy:                  swfapi.ChildPolicy(pick((*string)(req.ChildPolicy), (*string)(cfg.DefaultChildPolicy))),
-		TaskPriority:                 pick(req.TaskPriority, cfg.DefaultTaskPriority),
-		LambdaRole:                   pick(req.LambdaRole, cfg.DefaultLambdaRole),
+		TaskList:                     cfg.TaskList,
+		ExecutionStartToCloseTimeout: cfg.ExecutionStartToCloseTimeout,
+		TaskStartToCloseTimeout:      cfg.TaskStartToCloseTimeout,
+		ChildPolicy:                  cfg.ChildPolicy,
+		TaskPriority:                 cfg.TaskPriority,
+		LambdaRole:                   cfg.LambdaRole,
 		Input:                        req.Input,
 		TagList:                      slices.Clone(req.TagList),
 		Limits:                       p.Limits.orDefault(),
 		NextEventID:                  1,
+		Parent:                       p.Parent,
 	}
 	if req.WorkflowType != nil {
 		e.WorkflowType = TypeRef{Name: deref(req.WorkflowType.Name), Version: deref(req.WorkflowType.Version)}
 	}
-	// SWF names the type default that was needed, in this order.
-	switch {
-	case e.TaskList == "":
-		return nil, Effects{}, swfapi.NewFault(swfapi.CodeDefaultUndefined, "defaultTaskList")
-	case e.ExecutionStartToCloseTimeout == "":
-		return nil, Effects{}, swfapi.NewFault(swfapi.CodeDefaultUndefined, "defaultExecutionStartToCloseTimeout")
-	case e.TaskStartToCloseTimeout == "":
-		return nil, Effects{}, swfapi.NewFault(swfapi.CodeDefaultUndefined, "defaultTaskStartToCloseTimeout")
-	case e.ChildPolicy == "":
-		return nil, Effects{}, swfapi.NewFault(swfapi.CodeDefaultUndefined, "defaultChildPolicy")
-	}
-	// The type's defaults were checked when it was registered, but not
-	// against the limits of a run: it cannot be unlimited.
-	if problems := checkExecutionTimeout(nil, "executionStartToCloseTimeout", &e.ExecutionStartToCloseTimeout); problems != nil {
-		return nil, Effects{}, validationFault(problems)
-	}
-
 	// The run opens inside the command, so that the Effects arm everything
 	// an open run implies.
 	fx, err := e.apply(now, func(c *cmd) error {
@@ -108,6 +84,11 @@ func Start(p StartParams, now time.Time) (*Execution, Effects, error) {
 				ContinuedExecutionRunId: optional(p.ContinuedFrom),
 				LambdaRole:              optional(e.LambdaRole),
 			}
+			if p := e.Parent; p != nil {
+				a := ev.WorkflowExecutionStartedEventAttributes
+				a.ParentWorkflowExecution = &swfapi.WorkflowExecution{WorkflowId: swfapi.Ptr(p.WorkflowID), RunId: swfapi.Ptr(p.RunID)}
+				a.ParentInitiatedEventId = swfapi.Ptr(p.InitiatedEventID)
+			}
 		})
 		c.e.Decision = c.scheduleDecision()
 		return nil
@@ -116,6 +97,58 @@ func Start(p StartParams, now time.Time) (*Execution, Effects, error) {
 		return nil, Effects{}, err
 	}
 	return e, fx, nil
+}
+
+// runConfig is a run's configuration resolved from its start request and
+// its type's defaults.
+type runConfig struct {
+	TaskList, ExecutionStartToCloseTimeout, TaskStartToCloseTimeout string
+	ChildPolicy                                                     swfapi.ChildPolicy
+	TaskPriority, LambdaRole                                        string
+}
+
+// resolveStart takes each setting from the request, else the type's
+// default. A setting neither gives fails with DefaultUndefinedFault naming
+// the default, in the order SWF checks them; an execution timeout that is
+// no run's (a type default of NONE) is a ValidationException.
+func resolveStart(req *swfapi.StartWorkflowExecutionInput, def swfapi.WorkflowTypeConfiguration) (runConfig, error) {
+	pick := func(a, b *string) string {
+		if a != nil {
+			return *a
+		}
+		return deref(b)
+	}
+	var tl, defTL *string
+	if req.TaskList != nil {
+		tl = req.TaskList.Name
+	}
+	if def.DefaultTaskList != nil {
+		defTL = def.DefaultTaskList.Name
+	}
+	cfg := runConfig{
+		TaskList:                     pick(tl, defTL),
+		ExecutionStartToCloseTimeout: pick(req.ExecutionStartToCloseTimeout, def.DefaultExecutionStartToCloseTimeout),
+		TaskStartToCloseTimeout:      pick(req.TaskStartToCloseTimeout, def.DefaultTaskStartToCloseTimeout),
+		ChildPolicy:                  swfapi.ChildPolicy(pick((*string)(req.ChildPolicy), (*string)(def.DefaultChildPolicy))),
+		TaskPriority:                 pick(req.TaskPriority, def.DefaultTaskPriority),
+		LambdaRole:                   pick(req.LambdaRole, def.DefaultLambdaRole),
+	}
+	switch {
+	case cfg.TaskList == "":
+		return cfg, swfapi.NewFault(swfapi.CodeDefaultUndefined, "defaultTaskList")
+	case cfg.ExecutionStartToCloseTimeout == "":
+		return cfg, swfapi.NewFault(swfapi.CodeDefaultUndefined, "defaultExecutionStartToCloseTimeout")
+	case cfg.TaskStartToCloseTimeout == "":
+		return cfg, swfapi.NewFault(swfapi.CodeDefaultUndefined, "defaultTaskStartToCloseTimeout")
+	case cfg.ChildPolicy == "":
+		return cfg, swfapi.NewFault(swfapi.CodeDefaultUndefined, "defaultChildPolicy")
+	}
+	// The type's defaults were checked when it was registered, but not
+	// against the limits of a run: it cannot be unlimited.
+	if problems := checkExecutionTimeout(nil, "executionStartToCloseTimeout", &cfg.ExecutionStartToCloseTimeout); problems != nil {
+		return cfg, validationFault(problems)
+	}
+	return cfg, nil
 }
 
 // checkStart checks the request's members that the model leaves as free

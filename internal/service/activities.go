@@ -109,6 +109,9 @@ func (s *Service) FireTimer(ctx context.Context, t store.Timer) error {
 	if id, ok := engine.ExternalKey(t.Key); ok {
 		return s.deliverExternal(ctx, t, id)
 	}
+	if id, what, ok := engine.ChildKey(t.Key); ok {
+		return s.childWork(ctx, t, id, what)
+	}
 	_, _, err := s.update(ctx, func(ctx context.Context) (*run, error) { return s.loadRunByID(ctx, t.RunID) },
 		func(e *engine.Execution, now time.Time) (engine.Effects, error) {
 			eff, err := e.FireTimer(t.Key, now)

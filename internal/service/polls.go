@@ -318,41 +318,52 @@ func (s *Service) RespondDecisionTaskCompleted(ctx context.Context, in *swfapi.R
 	}
 	_, _, err = s.updateRun(ctx, tok.RunID,
 		func(e *engine.Execution, now time.Time) (engine.Effects, error) {
-			types, err := s.activityTypes(ctx, e.Domain, e.ActivityTypesNamed(in))
+			look, err := s.lookups(ctx, e, in)
 			if err != nil {
 				return engine.Effects{}, err
 			}
-			cont, err := s.continuation(ctx, e, in)
-			if err != nil {
-				return engine.Effects{}, err
-			}
-			return e.CompleteDecisionTask(tok.ScheduledEventID, tok.StartedEventID, in, types, now, cont...)
+			return e.CompleteDecisionTask(tok.ScheduledEventID, tok.StartedEventID, in, look, now)
 		})
 	return err
 }
 
-// continuation loads what a batch that continues its run as new needs: the
-// workflow type of the new run (left out when it does not exist, and the
-// decision fails), and a run id for it.
-func (s *Service) continuation(ctx context.Context, e *engine.Execution, in *swfapi.RespondDecisionTaskCompletedInput) ([]engine.Continuation, error) {
-	ref, ok := e.ContinuationType(in)
-	if !ok {
-		return nil, nil
+// lookups loads what a decision batch needs from outside its run: the
+// types its decisions name (a type that does not exist is left out, and
+// the decision naming it fails), and a run id for a run it continues as.
+func (s *Service) lookups(ctx context.Context, e *engine.Execution, in *swfapi.RespondDecisionTaskCompletedInput) (engine.Lookups, error) {
+	acts, flows, continues := e.TypesNamed(in)
+	var look engine.Lookups
+	var err error
+	if look.ActivityTypes, err = s.activityTypes(ctx, e.Domain, acts); err != nil {
+		return look, err
 	}
-	c := engine.Continuation{RunID: newRunID()}
-	t, err := s.store.GetType(ctx, store.TypeKey{Domain: e.Domain, Kind: store.WorkflowType, Name: ref.Name, Version: ref.Version})
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-	case err != nil:
-		return nil, err
-	default:
+	if look.WorkflowTypes, err = s.workflowTypes(ctx, e.Domain, flows); err != nil {
+		return look, err
+	}
+	if continues {
+		look.NewRunID = newRunID()
+	}
+	return look, nil
+}
+
+// workflowTypes loads the workflow types a decision batch names.
+func (s *Service) workflowTypes(ctx context.Context, domain string, refs []engine.TypeRef) (map[engine.TypeRef]engine.WorkflowTypeInfo, error) {
+	out := make(map[engine.TypeRef]engine.WorkflowTypeInfo, len(refs))
+	for _, ref := range refs {
+		t, err := s.store.GetType(ctx, store.TypeKey{Domain: domain, Kind: store.WorkflowType, Name: ref.Name, Version: ref.Version})
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
 		info := engine.WorkflowTypeInfo{Deprecated: t.Status == store.StatusDeprecated}
 		if err := jsonDecode(t.Config, &info.Config); err != nil {
 			return nil, err
 		}
-		c.Type = &info
+		out[ref] = info
 	}
-	return []engine.Continuation{c}, nil
+	return out, nil
 }
 
 // activityTypes loads the activity types a decision batch names; a type

@@ -205,14 +205,14 @@ func (s *Service) commit(ctx context.Context, r *run, eff engine.Effects, take [
 	}
 	ch.TakeTasks = append(ch.TakeTasks, take...)
 	ch.Strict = len(take) > 0
-	if succ := eff.NewRun; succ != nil {
-		// Continue-as-new: the next run is created in the transaction that
-		// closes this one.
-		sch, err := s.change(&run{exec: succ.Execution}, succ.Effects)
+	if nr := eff.NewRun; nr != nil {
+		// A run this command started (continue-as-new's successor, or a
+		// child) is created in the same transaction.
+		nch, err := s.change(&run{exec: nr.Execution}, nr.Effects)
 		if err != nil {
 			return err
 		}
-		ch.NewRun = &sch
+		ch.NewRun = &nch
 	}
 	if err := s.store.UpdateExecution(ctx, ch); err != nil {
 		return err

@@ -1,0 +1,128 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/openswf/openswf/internal/engine"
+	"github.com/openswf/openswf/internal/store"
+	"github.com/openswf/openswf/internal/swfapi"
+)
+
+// childWork carries out what a timer of a parent or a child run stands for
+// (see engine/children.go): starting a child, applying a closed parent's
+// child policy to a child, or telling a parent how its child closed. Each
+// is done in two transactions at most, the owing run's timer removed in
+// the last, so a crash in between does the work again, and the engine
+// records it once.
+func (s *Service) childWork(ctx context.Context, t store.Timer, initiatedEventID int64, what string) error {
+	switch what {
+	case engine.ChildStart:
+		return s.startChild(ctx, t, initiatedEventID)
+	case engine.ChildPolicy:
+		return s.applyChildPolicy(ctx, t, initiatedEventID)
+	default:
+		return s.notifyParent(ctx, t)
+	}
+}
+
+// startChild creates the child in the transaction that records
+// ChildWorkflowExecutionStarted in its parent; when the child's workflow id
+// has an open run, the parent records StartChildWorkflowExecutionFailed
+// instead.
+func (s *Service) startChild(ctx context.Context, t store.Timer, initiatedEventID int64) error {
+	byID := func(ctx context.Context) (*run, error) { return s.loadRunByID(ctx, t.RunID) }
+	done := func(eff engine.Effects, err error) (engine.Effects, error) {
+		eff.RemoveTimers = append(eff.RemoveTimers, t.Key)
+		return eff, err
+	}
+	_, _, err := s.update(ctx, byID, func(e *engine.Execution, now time.Time) (engine.Effects, error) {
+		return done(e.StartChild(initiatedEventID, newRunID(), now))
+	})
+	if errors.Is(err, store.ErrExists) {
+		_, _, err = s.update(ctx, byID, func(e *engine.Execution, now time.Time) (engine.Effects, error) {
+			return done(e.ChildStartFailed(initiatedEventID, now))
+		})
+	}
+	return s.goneIsDone(ctx, t, err)
+}
+
+// notifyParent tells the parent of a closed child how it closed.
+func (s *Service) notifyParent(ctx context.Context, t store.Timer) error {
+	child, err := s.loadRunByID(ctx, t.RunID)
+	if err != nil {
+		return s.goneIsDone(ctx, t, err)
+	}
+	parent, notice, owed := child.exec.ParentNoticeOwed()
+	if !owed {
+		return s.dropTimer(ctx, t)
+	}
+	_, _, err = s.update(ctx, func(ctx context.Context) (*run, error) { return s.loadRunByID(ctx, parent.RunID) },
+		func(e *engine.Execution, now time.Time) (engine.Effects, error) {
+			return e.ChildClosed(parent.InitiatedEventID, child.exec.RunID, notice, now)
+		})
+	if err != nil && !isFault(err) { // a parent that is gone needs no news
+		return err
+	}
+	_, _, err = s.update(ctx, func(ctx context.Context) (*run, error) { return s.loadRunByID(ctx, t.RunID) },
+		func(e *engine.Execution, now time.Time) (engine.Effects, error) {
+			eff, err := e.ParentNotified(now)
+			eff.RemoveTimers = append(eff.RemoveTimers, t.Key)
+			return eff, err
+		})
+	return s.goneIsDone(ctx, t, err)
+}
+
+// errNotChild stands for a run of the child's workflow id that is not the
+// child (or its successor): the child has closed already.
+var errNotChild = swfapi.NewFault(swfapi.CodeUnknownResource, "not the child")
+
+// applyChildPolicy terminates, or asks to cancel, the open run of a closed
+// parent's child.
+func (s *Service) applyChildPolicy(ctx context.Context, t store.Timer, initiatedEventID int64) error {
+	parent, err := s.loadRunByID(ctx, t.RunID)
+	if err != nil {
+		return s.goneIsDone(ctx, t, err)
+	}
+	ch, owed := parent.exec.ChildPolicyOwed(initiatedEventID)
+	if !owed {
+		return s.dropTimer(ctx, t)
+	}
+	_, _, err = s.update(ctx, func(ctx context.Context) (*run, error) {
+		r, err := s.loadOpenRun(ctx, parent.exec.Domain, ch.WorkflowID, "")
+		if err == nil && !r.exec.IsChildOf(parent.exec.RunID, initiatedEventID) {
+			return nil, errNotChild
+		}
+		return r, err
+	}, func(e *engine.Execution, now time.Time) (engine.Effects, error) {
+		if ch.Policy == swfapi.ChildPolicyRequestCancel {
+			return e.CancelByParentPolicy(now)
+		}
+		return e.TerminateByParentPolicy(now)
+	})
+	if err != nil && !isFault(err) { // a child that has closed needs nothing
+		return err
+	}
+	_, _, err = s.update(ctx, func(ctx context.Context) (*run, error) { return s.loadRunByID(ctx, t.RunID) },
+		func(e *engine.Execution, now time.Time) (engine.Effects, error) {
+			eff, err := e.ChildPolicyApplied(initiatedEventID, now)
+			eff.RemoveTimers = append(eff.RemoveTimers, t.Key)
+			return eff, err
+		})
+	return s.goneIsDone(ctx, t, err)
+}
+
+// goneIsDone passes err on, except a fault (the run is gone), for which the
+// timer is dropped: nothing is owed any more.
+func (s *Service) goneIsDone(ctx context.Context, t store.Timer, err error) error {
+	if isFault(err) {
+		return s.dropTimer(ctx, t)
+	}
+	return err
+}
+
+func isFault(err error) bool {
+	var fault *swfapi.Fault
+	return errors.As(err, &fault)
+}
