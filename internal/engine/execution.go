@@ -53,7 +53,9 @@ type Limits struct {
 
 // DefaultLimits returns SWF's quotas: 1,000 open activity tasks, 1,000
 // open timers and 1,000 open child runs per execution.
-func DefaultLimits() Limits { return Limits{OpenActivities: 1000, OpenTimers: 1000, OpenChildren: 1000} }
+func DefaultLimits() Limits {
+	return Limits{OpenActivities: 1000, OpenTimers: 1000, OpenChildren: 1000}
+}
 
 // orDefault replaces limits that are not positive with SWF's quotas, so a
 // zero Limits means "the defaults" rather than "nothing may be opened".
