@@ -334,10 +334,20 @@ func (s *Service) lookups(ctx context.Context, e *engine.Execution, in *swfapi.R
 	acts, flows, continues := e.TypesNamed(in)
 	var look engine.Lookups
 	var err error
-	if look.ActivityTypes, err = s.activityTypes(ctx, e.Domain, acts); err != nil {
+	look.ActivityTypes, err = loadTypes(ctx, s, e.Domain, store.ActivityType, acts, func(t store.Type) (engine.ActivityTypeInfo, error) {
+		info := engine.ActivityTypeInfo{Deprecated: t.Status == store.StatusDeprecated}
+		err := jsonDecode(t.Config, &info.Config)
+		return info, err
+	})
+	if err != nil {
 		return look, err
 	}
-	if look.WorkflowTypes, err = s.workflowTypes(ctx, e.Domain, flows); err != nil {
+	look.WorkflowTypes, err = loadTypes(ctx, s, e.Domain, store.WorkflowType, flows, func(t store.Type) (engine.WorkflowTypeInfo, error) {
+		info := engine.WorkflowTypeInfo{Deprecated: t.Status == store.StatusDeprecated}
+		err := jsonDecode(t.Config, &info.Config)
+		return info, err
+	})
+	if err != nil {
 		return look, err
 	}
 	if continues {
@@ -346,43 +356,22 @@ func (s *Service) lookups(ctx context.Context, e *engine.Execution, in *swfapi.R
 	return look, nil
 }
 
-// workflowTypes loads the workflow types a decision batch names.
-func (s *Service) workflowTypes(ctx context.Context, domain string, refs []engine.TypeRef) (map[engine.TypeRef]engine.WorkflowTypeInfo, error) {
-	out := make(map[engine.TypeRef]engine.WorkflowTypeInfo, len(refs))
+// loadTypes loads the types of one kind a decision batch names, each
+// decoded by decode; a type that does not exist is left out, and the
+// decision naming it fails.
+func loadTypes[I any](ctx context.Context, s *Service, domain string, kind store.TypeKind, refs []engine.TypeRef, decode func(store.Type) (I, error)) (map[engine.TypeRef]I, error) {
+	out := make(map[engine.TypeRef]I, len(refs))
 	for _, ref := range refs {
-		t, err := s.store.GetType(ctx, store.TypeKey{Domain: domain, Kind: store.WorkflowType, Name: ref.Name, Version: ref.Version})
+		t, err := s.store.GetType(ctx, store.TypeKey{Domain: domain, Kind: kind, Name: ref.Name, Version: ref.Version})
 		if errors.Is(err, store.ErrNotFound) {
 			continue
 		}
 		if err != nil {
 			return nil, err
 		}
-		info := engine.WorkflowTypeInfo{Deprecated: t.Status == store.StatusDeprecated}
-		if err := jsonDecode(t.Config, &info.Config); err != nil {
+		if out[ref], err = decode(t); err != nil {
 			return nil, err
 		}
-		out[ref] = info
-	}
-	return out, nil
-}
-
-// activityTypes loads the activity types a decision batch names; a type
-// that does not exist is left out, and the decision naming it fails.
-func (s *Service) activityTypes(ctx context.Context, domain string, refs []engine.TypeRef) (map[engine.TypeRef]engine.ActivityTypeInfo, error) {
-	out := make(map[engine.TypeRef]engine.ActivityTypeInfo, len(refs))
-	for _, ref := range refs {
-		t, err := s.store.GetType(ctx, store.TypeKey{Domain: domain, Kind: store.ActivityType, Name: ref.Name, Version: ref.Version})
-		if errors.Is(err, store.ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		info := engine.ActivityTypeInfo{Deprecated: t.Status == store.StatusDeprecated}
-		if err := jsonDecode(t.Config, &info.Config); err != nil {
-			return nil, err
-		}
-		out[ref] = info
 	}
 	return out, nil
 }
