@@ -163,14 +163,11 @@ func (ch ChildState) execution(runID string) *swfapi.WorkflowExecution {
 	return &swfapi.WorkflowExecution{WorkflowId: swfapi.Ptr(ch.WorkflowID), RunId: swfapi.Ptr(runID)}
 }
 
-// ChildToStart returns the workflow id of the child initiated by event
-// initiatedEventID, if this run still owes its start.
-func (e *Execution) ChildToStart(initiatedEventID int64) (workflowID string, ok bool) {
+// childToStart returns the child initiated by event initiatedEventID, if
+// this run still owes its start.
+func (e *Execution) childToStart(initiatedEventID int64) (ChildState, bool) {
 	ch, ok := e.Children[initiatedEventID]
-	if !ok || !e.Open || ch.RunID != "" {
-		return "", false
-	}
-	return ch.WorkflowID, true
+	return ch, ok && e.Open && ch.RunID == ""
 }
 
 // StartChild starts the child initiated by event initiatedEventID as run
@@ -179,10 +176,10 @@ func (e *Execution) ChildToStart(initiatedEventID int64) (workflowID string, ok 
 // owed a start changes nothing.
 func (e *Execution) StartChild(initiatedEventID int64, runID string, now time.Time) (Effects, error) {
 	return e.apply(now, func(c *cmd) error {
-		if _, owed := c.e.ChildToStart(initiatedEventID); !owed {
+		ch, owed := c.e.childToStart(initiatedEventID)
+		if !owed {
 			return nil
 		}
-		ch := c.e.Children[initiatedEventID]
 		req := &swfapi.StartWorkflowExecutionInput{
 			WorkflowType: ch.workflowType(), TaskList: taskList(ch.TaskList), TaskPriority: optional(ch.TaskPriority),
 			Input:                        ch.Input,
@@ -213,10 +210,10 @@ func (e *Execution) StartChild(initiatedEventID int64, runID string, now time.Ti
 // run (WORKFLOW_ALREADY_RUNNING), and lets the decider see it.
 func (e *Execution) ChildStartFailed(initiatedEventID int64, now time.Time) (Effects, error) {
 	return e.apply(now, func(c *cmd) error {
-		if _, owed := c.e.ChildToStart(initiatedEventID); !owed {
+		ch, owed := c.e.childToStart(initiatedEventID)
+		if !owed {
 			return nil
 		}
-		ch := c.e.Children[initiatedEventID]
 		delete(c.e.Children, initiatedEventID)
 		c.event(swfapi.EventTypeStartChildWorkflowExecutionFailed, func(ev *swfapi.HistoryEvent) {
 			ev.StartChildWorkflowExecutionFailedEventAttributes = &swfapi.StartChildWorkflowExecutionFailedEventAttributes{

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -35,7 +36,7 @@ func testFlows() map[TypeRef]WorkflowTypeInfo {
 }
 
 func startChild(id, typ string, mod ...func(*swfapi.StartChildWorkflowExecutionDecisionAttributes)) swfapi.Decision {
-	name, version, _ := cut(typ)
+	name, version, _ := strings.Cut(typ, "/")
 	a := &swfapi.StartChildWorkflowExecutionDecisionAttributes{
 		WorkflowId:   swfapi.Ptr(id),
 		WorkflowType: &swfapi.WorkflowType{Name: swfapi.Ptr(name), Version: swfapi.Ptr(version)},
@@ -44,15 +45,6 @@ func startChild(id, typ string, mod ...func(*swfapi.StartChildWorkflowExecutionD
 		m(a)
 	}
 	return swfapi.Decision{DecisionType: swfapi.Ptr(swfapi.DecisionTypeStartChildWorkflowExecution), StartChildWorkflowExecutionDecisionAttributes: a}
-}
-
-func cut(s string) (string, string, bool) {
-	for i := range s {
-		if s[i] == '/' {
-			return s[:i], s[i+1:], true
-		}
-	}
-	return s, "", false
 }
 
 // startedChild runs a parent harness through a StartChildWorkflowExecution

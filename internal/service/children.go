@@ -32,20 +32,15 @@ func (s *Service) childWork(ctx context.Context, t store.Timer, initiatedEventID
 // has an open run, the parent records StartChildWorkflowExecutionFailed
 // instead.
 func (s *Service) startChild(ctx context.Context, t store.Timer, initiatedEventID int64) error {
-	byID := func(ctx context.Context) (*run, error) { return s.loadRunByID(ctx, t.RunID) }
-	done := func(eff engine.Effects, err error) (engine.Effects, error) {
-		eff.RemoveTimers = append(eff.RemoveTimers, t.Key)
-		return eff, err
-	}
-	_, _, err := s.update(ctx, byID, func(e *engine.Execution, now time.Time) (engine.Effects, error) {
-		return done(e.StartChild(initiatedEventID, newRunID(), now))
+	err := s.settle(ctx, t, func(e *engine.Execution, now time.Time) (engine.Effects, error) {
+		return e.StartChild(initiatedEventID, newRunID(), now)
 	})
 	if errors.Is(err, store.ErrExists) {
-		_, _, err = s.update(ctx, byID, func(e *engine.Execution, now time.Time) (engine.Effects, error) {
-			return done(e.ChildStartFailed(initiatedEventID, now))
+		err = s.settle(ctx, t, func(e *engine.Execution, now time.Time) (engine.Effects, error) {
+			return e.ChildStartFailed(initiatedEventID, now)
 		})
 	}
-	return s.goneIsDone(ctx, t, err)
+	return err
 }
 
 // notifyParent tells the parent of a closed child how it closed.
@@ -65,13 +60,7 @@ func (s *Service) notifyParent(ctx context.Context, t store.Timer) error {
 	if err != nil && !isFault(err) { // a parent that is gone needs no news
 		return err
 	}
-	_, _, err = s.update(ctx, func(ctx context.Context) (*run, error) { return s.loadRunByID(ctx, t.RunID) },
-		func(e *engine.Execution, now time.Time) (engine.Effects, error) {
-			eff, err := e.ParentNotified(now)
-			eff.RemoveTimers = append(eff.RemoveTimers, t.Key)
-			return eff, err
-		})
-	return s.goneIsDone(ctx, t, err)
+	return s.settle(ctx, t, func(e *engine.Execution, now time.Time) (engine.Effects, error) { return e.ParentNotified(now) })
 }
 
 // errNotChild stands for a run of the child's workflow id that is not the
@@ -104,9 +93,17 @@ func (s *Service) applyChildPolicy(ctx context.Context, t store.Timer, initiated
 	if err != nil && !isFault(err) { // a child that has closed needs nothing
 		return err
 	}
-	_, _, err = s.update(ctx, func(ctx context.Context) (*run, error) { return s.loadRunByID(ctx, t.RunID) },
+	return s.settle(ctx, t, func(e *engine.Execution, now time.Time) (engine.Effects, error) {
+		return e.ChildPolicyApplied(initiatedEventID, now)
+	})
+}
+
+// settle applies cmd to the run that owns timer t and removes t in the
+// same transaction: the owed work is done. A run that is gone owes nothing.
+func (s *Service) settle(ctx context.Context, t store.Timer, cmd func(*engine.Execution, time.Time) (engine.Effects, error)) error {
+	_, _, err := s.update(ctx, func(ctx context.Context) (*run, error) { return s.loadRunByID(ctx, t.RunID) },
 		func(e *engine.Execution, now time.Time) (engine.Effects, error) {
-			eff, err := e.ChildPolicyApplied(initiatedEventID, now)
+			eff, err := cmd(e, now)
 			eff.RemoveTimers = append(eff.RemoveTimers, t.Key)
 			return eff, err
 		})

@@ -360,6 +360,9 @@ func (s *Service) lookups(ctx context.Context, e *engine.Execution, in *swfapi.R
 // decoded by decode; a type that does not exist is left out, and the
 // decision naming it fails.
 func loadTypes[I any](ctx context.Context, s *Service, domain string, kind store.TypeKind, refs []engine.TypeRef, decode func(store.Type) (I, error)) (map[engine.TypeRef]I, error) {
+	if len(refs) == 0 {
+		return nil, nil // most batches name no type: no map to make
+	}
 	out := make(map[engine.TypeRef]I, len(refs))
 	for _, ref := range refs {
 		t, err := s.store.GetType(ctx, store.TypeKey{Domain: domain, Kind: kind, Name: ref.Name, Version: ref.Version})

@@ -125,7 +125,7 @@ type committer struct {
 	toSync chan *ended
 	idle   chan struct{}
 	// sync makes everything committed so far durable (an fsync of the
-	// WAL); nil when SQLite syncs at each commit by itself.
+	// WAL).
 	sync func() error
 	// broken is set, for good, by the first failed sync.
 	broken atomic.Pointer[error]
@@ -152,8 +152,8 @@ type ended struct {
 	wrote bool
 }
 
-// newCommitter makes a committer for conn. sync, when not nil, makes the
-// commits so far durable (see the notes at the top of this file).
+// newCommitter makes a committer for conn. sync makes the commits so far
+// durable (see the notes at the top of this file).
 func newCommitter(ctx context.Context, conn *sql.Conn, st *stmts, sync func() error, logger *slog.Logger) (*committer, error) {
 	c := &committer{
 		conn:     conn,
@@ -319,7 +319,7 @@ func (c *committer) runSyncer() {
 // syncAndAnswer makes e's writes durable and answers its requests.
 func (c *committer) syncAndAnswer(e *ended) {
 	var failed error
-	if e.wrote && c.sync != nil {
+	if e.wrote {
 		c.syncs.Add(1)
 		if err := c.sync(); err != nil {
 			failed = fmt.Errorf("sqlite: syncing the WAL to disk: %w (writes are refused until the store is reopened)", err)
