@@ -16,11 +16,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/swf"
 
+	"github.com/openswf/openswf/internal/awsjson"
 	"github.com/openswf/openswf/internal/clock"
 	"github.com/openswf/openswf/internal/server"
 	"github.com/openswf/openswf/internal/service"
 	"github.com/openswf/openswf/internal/store"
 	"github.com/openswf/openswf/internal/store/dsn"
+	"github.com/openswf/openswf/internal/swfapi"
 )
 
 // Region and AccountID are those of every test server.
@@ -47,10 +49,15 @@ type Options struct {
 	MaxBodyBytes int64
 	// LongPoll is how long polls wait, on the server's clock (0: 50 s).
 	LongPoll time.Duration
+	// Interceptors run around every operation, first outermost.
+	Interceptors []swfapi.Interceptor
 }
 
 // Server is a running openswf test server.
 type Server struct {
+	// Service is the server's service, for what a test needs of it
+	// beside the API (TokenDomain).
+	Service *service.Service
 	// URL is the server's endpoint, http://127.0.0.1:PORT.
 	URL string
 	// Client is an SWF client of the server.
@@ -96,12 +103,15 @@ func Start(t testing.TB, opts Options) *Server {
 		st.Close()
 		t.Fatalf("starting the service: %v", err)
 	}
-	srv, err := server.New(server.Config{Listen: "127.0.0.1:0", MaxBodyBytes: opts.MaxBodyBytes}, svc, logger)
+	api := &awsjson.Handler{Invoke: swfapi.Chain(svc, opts.Interceptors...), Logger: logger, RequestID: server.RequestID}
+	srv, err := server.New(server.Config{Listen: "127.0.0.1:0", Middleware: []server.Middleware{
+		server.RequestIDs, server.RecoverPanics(logger), server.LimitBody(opts.MaxBodyBytes),
+	}}, api, logger)
 	if err != nil {
 		st.Close()
 		t.Fatalf("starting the server: %v", err)
 	}
-	s := &Server{URL: "http://" + srv.Addr(), Store: opts.Store, Clock: opts.Clock, srv: srv, svc: svc, st: st, served: make(chan error, 1), timersDone: make(chan struct{})}
+	s := &Server{Service: svc, URL: "http://" + srv.Addr(), Store: opts.Store, Clock: opts.Clock, srv: srv, svc: svc, st: st, served: make(chan error, 1), timersDone: make(chan struct{})}
 	s.Client = NewClient(s.URL)
 	timersCtx, stopTimers := context.WithCancel(context.Background())
 	s.stopTimers = stopTimers

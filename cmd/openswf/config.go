@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"regexp"
 	"strings"
@@ -22,6 +23,15 @@ type config struct {
 	ShutdownTimeout time.Duration
 	LongPoll        time.Duration
 	DebugListen     string
+	// Auth is "none" or "sigv4"; empty means none while every listener
+	// is loopback, and a refusal to start otherwise.
+	Auth       string
+	Principals string
+	Insecure   bool
+	// Throttle is "on" or "off"; empty means on with sigv4, off without.
+	Throttle         string
+	ThrottleSettings string
+	TLSCert, TLSKey  string
 }
 
 func defaultConfig() config {
@@ -66,6 +76,22 @@ func settings() []setting {
 			func(fs *flag.FlagSet, c *config, n, u string) { fs.DurationVar(&c.LongPoll, n, c.LongPoll, u) }},
 		{"debug-listen", "OPENSWF_DEBUG_LISTEN", "address for Go's pprof profiles (/debug/pprof/); empty: off",
 			func(fs *flag.FlagSet, c *config, n, u string) { fs.StringVar(&c.DebugListen, n, c.DebugListen, u) }},
+		{"auth", "OPENSWF_AUTH", "sigv4: check every request's AWS signature against --principals and authorize it by their policies; none: accept every request (the default, and allowed only on loopback addresses without --insecure)",
+			func(fs *flag.FlagSet, c *config, n, u string) { fs.StringVar(&c.Auth, n, c.Auth, u) }},
+		{"principals", "OPENSWF_PRINCIPALS", "JSON file of principals (access keys and IAM-style policies) for --auth sigv4; reloaded on SIGHUP",
+			func(fs *flag.FlagSet, c *config, n, u string) { fs.StringVar(&c.Principals, n, c.Principals, u) }},
+		{"insecure", "OPENSWF_INSECURE", "allow --auth none on addresses other than loopback (anyone who reaches the port can do anything)",
+			func(fs *flag.FlagSet, c *config, n, u string) { fs.BoolVar(&c.Insecure, n, c.Insecure, u) }},
+		{"throttle", "OPENSWF_THROTTLE", "on: token buckets per account and API, with SWF's quotas; off: no throttling (default: on with --auth sigv4, off without)",
+			func(fs *flag.FlagSet, c *config, n, u string) { fs.StringVar(&c.Throttle, n, c.Throttle, u) }},
+		{"throttle-settings", "OPENSWF_THROTTLE_SETTINGS", "JSON file overriding some of SWF's quotas: {\"apis\": {\"OP\": {\"burst\": N, \"rate\": R}}, \"decisions\": {...}}",
+			func(fs *flag.FlagSet, c *config, n, u string) {
+				fs.StringVar(&c.ThrottleSettings, n, c.ThrottleSettings, u)
+			}},
+		{"tls-cert", "OPENSWF_TLS_CERT", "PEM certificate file: serve HTTPS (HTTP/1.1 and HTTP/2) instead of HTTP; reloaded on SIGHUP",
+			func(fs *flag.FlagSet, c *config, n, u string) { fs.StringVar(&c.TLSCert, n, c.TLSCert, u) }},
+		{"tls-key", "OPENSWF_TLS_KEY", "PEM private key file of --tls-cert",
+			func(fs *flag.FlagSet, c *config, n, u string) { fs.StringVar(&c.TLSKey, n, c.TLSKey, u) }},
 		{"shutdown-timeout", "OPENSWF_SHUTDOWN_TIMEOUT", "how long a shutdown waits for requests in flight",
 			func(fs *flag.FlagSet, c *config, n, u string) {
 				fs.DurationVar(&c.ShutdownTimeout, n, c.ShutdownTimeout, u)
@@ -120,7 +146,73 @@ func (c config) validate() error {
 	if c.MaxRequestBytes <= 0 {
 		errs = append(errs, errors.New("max request bytes must be positive"))
 	}
+	switch c.Auth {
+	case "", "none":
+		if c.Principals != "" {
+			errs = append(errs, errors.New("--principals is for --auth sigv4"))
+		}
+		if !c.Insecure {
+			for _, addr := range c.listeners() {
+				if !loopback(addr) {
+					errs = append(errs, fmt.Errorf("%s is not a loopback address: serving it without authentication needs --auth sigv4 (or --insecure, to let anyone who reaches it do anything)", addr))
+				}
+			}
+		}
+	case "sigv4":
+		if c.Principals == "" {
+			errs = append(errs, errors.New("--auth sigv4 needs --principals FILE"))
+		}
+	default:
+		errs = append(errs, fmt.Errorf("auth %q: use sigv4 or none", c.Auth))
+	}
+	switch c.Throttle {
+	case "", "on", "off":
+	default:
+		errs = append(errs, fmt.Errorf("throttle %q: use on or off", c.Throttle))
+	}
+	if c.ThrottleSettings != "" && !c.throttled() {
+		errs = append(errs, errors.New("--throttle-settings needs throttling on (--throttle on, or --auth sigv4)"))
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		errs = append(errs, errors.New("--tls-cert and --tls-key go together"))
+	}
 	return errors.Join(errs...)
+}
+
+// authenticated reports whether requests are checked by signature.
+func (c config) authenticated() bool { return c.Auth == "sigv4" }
+
+// throttled reports whether throttling is on: as asked, else with
+// authentication (a laptop server has one user, who needs no quotas).
+func (c config) throttled() bool {
+	if c.Throttle == "" {
+		return c.authenticated()
+	}
+	return c.Throttle == "on"
+}
+
+// listeners are the addresses openswf listens on.
+func (c config) listeners() []string {
+	addrs := []string{c.Listen}
+	if c.DebugListen != "" {
+		addrs = append(addrs, c.DebugListen)
+	}
+	return addrs
+}
+
+// loopback reports whether a listen address only accepts connections from
+// this machine: an explicit loopback IP or localhost. An empty host means
+// every interface.
+func loopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func (c config) level() (slog.Level, error) {

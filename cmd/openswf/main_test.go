@@ -19,6 +19,31 @@ import (
 	"github.com/openswf/openswf/swftest"
 )
 
+// Serving without authentication is for loopback addresses, unless the
+// operator says --insecure.
+func TestAuthDefaults(t *testing.T) {
+	none := func(string) string { return "" }
+	for _, args := range [][]string{
+		{"--listen", "127.0.0.1:7930"},
+		{"--listen", "[::1]:7930"},
+		{"--listen", "localhost:7930"},
+		{"--listen", "0.0.0.0:7930", "--insecure"},
+		{"--listen", "0.0.0.0:7930", "--auth", "sigv4", "--principals", "p.json"},
+	} {
+		if _, err := parseConfig("serve", args, none); err != nil {
+			t.Errorf("%v: %v", args, err)
+		}
+	}
+	c, _ := parseConfig("serve", nil, none)
+	if c.authenticated() || c.throttled() {
+		t.Errorf("the default is authenticated %v, throttled %v", c.authenticated(), c.throttled())
+	}
+	c, _ = parseConfig("serve", []string{"--auth", "sigv4", "--principals", "p.json"}, none)
+	if !c.authenticated() || !c.throttled() {
+		t.Errorf("sigv4 is authenticated %v, throttled %v", c.authenticated(), c.throttled())
+	}
+}
+
 func TestParseConfig(t *testing.T) {
 	env := map[string]string{"OPENSWF_REGION": "eu-west-1", "OPENSWF_LISTEN": "127.0.0.1:1"}
 	getenv := func(k string) string { return env[k] }
@@ -34,6 +59,15 @@ func TestParseConfig(t *testing.T) {
 		{"--log-level", "loud"},
 		{"--region", ""},
 		{"--max-request-bytes", "0"},
+		{"--listen", "0.0.0.0:7930"},
+		{"--listen", ":7930"},
+		{"--debug-listen", "10.1.2.3:6060"},
+		{"--auth", "sigv4"},
+		{"--auth", "magic"},
+		{"--principals", "p.json"},
+		{"--throttle", "sometimes"},
+		{"--throttle-settings", "t.json"},
+		{"--tls-cert", "c.pem"},
 		{"--nope"},
 		{"extra"},
 	} {

@@ -29,11 +29,10 @@ const DefaultMaxBodyBytes = 1 << 20
 
 // Handler serves the SWF API over AWS JSON 1.0.
 type Handler struct {
-	API swfapi.API
-	// MaxBodyBytes bounds a request body; a larger one is refused without
-	// being read. Zero means DefaultMaxBodyBytes.
-	MaxBodyBytes int64
-	Logger       *slog.Logger
+	// Invoke answers an operation with its decoded, validated input: the
+	// API behind its chain of interceptors (swfapi.Chain).
+	Invoke swfapi.Handler
+	Logger *slog.Logger
 	// RequestID returns the id of the request, set by the server's
 	// middleware; it is echoed in x-amzn-RequestId and in logs.
 	RequestID func(*http.Request) string
@@ -67,32 +66,33 @@ func (h *Handler) serve(r *http.Request) (op string, out any, err error) {
 	if err != nil {
 		return op, nil, err
 	}
-	out, found, err := swfapi.Invoke(r.Context(), h.API, op, func(in any) error { return Decode(body, in) })
+	out, found, err := swfapi.Invoke(r.Context(), h.Invoke, op, func(in any) error { return Decode(body, in) })
 	if !found {
 		return op, nil, swfapi.NewFault(swfapi.CodeUnknownOperation, "Unknown operation %q", target)
 	}
 	return op, out, err
 }
 
+// readBody reads the whole body. Its size is bounded before it gets here
+// (server.LimitBody wraps it in an http.MaxBytesReader), so a body over the
+// limit is a read error that says so.
 func (h *Handler) readBody(r *http.Request) ([]byte, error) {
-	limit := h.MaxBodyBytes
-	if limit <= 0 {
-		limit = DefaultMaxBodyBytes
+	if r.Body == nil {
+		return nil, nil
 	}
-	if r.ContentLength > limit {
-		return nil, tooLarge(r.ContentLength, limit)
+	body, err := io.ReadAll(r.Body)
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return nil, TooLarge(-1, tooBig.Limit)
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
 	if err != nil {
 		return nil, swfapi.NewFault(swfapi.CodeSerialization, "Could not read the request body")
-	}
-	if int64(len(body)) > limit {
-		return nil, tooLarge(-1, limit)
 	}
 	return body, nil
 }
 
-func tooLarge(size, limit int64) error {
+// TooLarge is the fault for a body of size bytes (-1: not known) over limit.
+func TooLarge(size, limit int64) error {
 	if size < 0 {
 		return swfapi.NewFault(swfapi.CodeValidation, "Request body exceeds the maximum request size of %d bytes", limit)
 	}
@@ -190,6 +190,17 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, reqID, op s
 // WriteError answers with the error code and message in AWS JSON form. The
 // server's middleware uses it for errors found before dispatch.
 func WriteError(w http.ResponseWriter, code, message string) { writeJSONError(w, code, message) }
+
+// WriteFault answers with a *swfapi.Fault in AWS JSON form; any other error
+// is an internal failure that reveals nothing.
+func WriteFault(w http.ResponseWriter, err error) {
+	var fault *swfapi.Fault
+	if errors.As(err, &fault) {
+		writeJSONError(w, fault.Code, fault.Message)
+		return
+	}
+	writeJSONError(w, swfapi.CodeInternalFailure, "An internal error occurred")
+}
 
 func writeJSONError(w http.ResponseWriter, code, message string) {
 	k := kindOf(code)

@@ -64,7 +64,7 @@ func BenchmarkDecodeDecisions(b *testing.B) {
 // BenchmarkHandlerHeartbeat measures the protocol layer around a heartbeat:
 // dispatch, decode, validate, encode, headers — everything but the store.
 func BenchmarkHandlerHeartbeat(b *testing.B) {
-	h := &Handler{API: heartbeatAPI{}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), RequestID: func(*http.Request) string { return "id" }}
+	h := &Handler{Invoke: swfapi.Chain(heartbeatAPI{}), Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), RequestID: func(*http.Request) string { return "id" }}
 	b.ReportAllocs()
 	for b.Loop() {
 		req := httptest.NewRequest("POST", "/", strings.NewReader(heartbeatBody))

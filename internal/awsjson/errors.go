@@ -15,6 +15,8 @@ const (
 	nsModel    = "com.amazonaws.swf.base.model#"
 	nsValidate = "com.amazon.coral.validate#"
 	nsService  = "com.amazon.coral.service#"
+	// Throttling is Coral's availability concern, and AWS names it so.
+	nsAvailability = "com.amazon.coral.availability#"
 )
 
 // errorKind is the one table from an error code to its wire form.
@@ -31,9 +33,13 @@ func kindOf(code string) errorKind {
 		return errorKind{nsValidate + code, http.StatusBadRequest}
 	case code == swfapi.CodeInternalFailure:
 		return errorKind{nsService + code, http.StatusInternalServerError}
-	case code == swfapi.CodeMissingAuth, code == swfapi.CodeInvalidSignature, code == swfapi.CodeAccessDenied:
-		return errorKind{nsService + code, http.StatusForbidden}
+	case code == swfapi.CodeThrottling:
+		return errorKind{nsAvailability + code, http.StatusBadRequest}
 	default:
+		// The authentication errors (MissingAuthenticationToken,
+		// IncompleteSignature, UnrecognizedClient, InvalidSignature,
+		// ExpiredToken…) are Coral's own, answered with 400 as AWS's
+		// JSON services answer them.
 		return errorKind{nsService + code, http.StatusBadRequest}
 	}
 }

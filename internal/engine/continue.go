@@ -12,6 +12,10 @@ type Lookups struct {
 	ActivityTypes map[TypeRef]ActivityTypeInfo
 	WorkflowTypes map[TypeRef]WorkflowTypeInfo
 	NewRunID      string
+	// Refused holds, by index in the batch, the decisions refused before
+	// the batch reached the run (by policy or by rate), with the cause
+	// their failure events record.
+	Refused map[int]string
 }
 
 // NewRun is a run a command started, with the effects of its start: the

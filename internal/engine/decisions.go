@@ -60,7 +60,15 @@ func (e *Execution) CompleteDecisionTask(scheduledEventID, startedEventID int64,
 		}
 		c.completeDecision(d, in)
 		c.inBatch = true
-		for _, dec := range in.Decisions {
+		for i, dec := range in.Decisions {
+			if cause := look.Refused[i]; cause != "" {
+				if ends, refused := c.refuse(dec, cause); refused {
+					if ends {
+						break
+					}
+					continue
+				}
+			}
 			if c.decide(dec) {
 				break
 			}

@@ -31,6 +31,8 @@ type harness struct {
 	beats   map[int64]beat
 	types   map[TypeRef]ActivityTypeInfo
 	flows   map[TypeRef]WorkflowTypeInfo
+	// refused is passed as Lookups.Refused to the next respond.
+	refused map[int]string
 }
 
 type beat struct {
@@ -314,6 +316,7 @@ func (h *harness) respond(in *swfapi.RespondDecisionTaskCompletedInput) Effects 
 	if continues {
 		look.NewRunID = "run-2"
 	}
+	look.Refused, h.refused = h.refused, nil
 	return h.do("CompleteDecisionTask", func() (Effects, error) {
 		return h.e.CompleteDecisionTask(d.ScheduledEventID, d.StartedEventID, in, look, h.now)
 	})

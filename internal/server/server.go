@@ -1,32 +1,61 @@
-// Package server is openswf's HTTP front: the ordered middleware (request id,
-// panic recovery, logging) in front of the AWS JSON handler, the listener, and
-// graceful shutdown.
+// Package server is openswf's HTTP front: the listener (plain or TLS), the
+// ordered middleware every request passes, the routes besides the SWF API,
+// and graceful shutdown. What the middleware and routes are is decided by
+// whoever builds the server (cmd/openswf), in one visible list.
 package server
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
-	"runtime/debug"
+	"sync/atomic"
 	"time"
-
-	"github.com/openswf/openswf/internal/awsjson"
-	"github.com/openswf/openswf/internal/swfapi"
 )
+
+// Middleware wraps a handler with one concern (request ids, panics, limits,
+// authentication).
+type Middleware func(http.Handler) http.Handler
+
+// Wrap returns h inside mws, the first outermost: a request meets mws[0]
+// first.
+func Wrap(h http.Handler, mws ...Middleware) http.Handler {
+	for i := len(mws) - 1; i >= 0; i-- {
+		h = mws[i](h)
+	}
+	return h
+}
+
+// Route is a handler for requests whose path matches Pattern (a
+// net/http.ServeMux pattern), served beside the SWF API.
+type Route struct {
+	Pattern string
+	Handler http.Handler
+}
 
 // Config is the server's part of openswf's configuration.
 type Config struct {
 	// Listen is the TCP address to listen on; port 0 picks a free port.
 	Listen string
-	// MaxBodyBytes bounds a request body (0: SWF's 1 MiB).
-	MaxBodyBytes int64
 	// ShutdownTimeout bounds how long Shutdown waits for requests in flight.
 	ShutdownTimeout time.Duration
+	// TLSCert and TLSKey are PEM files; when both are set the server speaks
+	// HTTPS (HTTP/1.1 and HTTP/2), else plain HTTP/1.1.
+	TLSCert, TLSKey string
+	// ReadHeaderTimeout bounds how long a client may take to send a
+	// request's headers (0: 10 s), and IdleTimeout how long a kept-alive
+	// connection may wait for its next request (0: 2 min). Bodies and
+	// answers are bounded per request by the Deadlines middleware, since a
+	// long poll must outlive any server-wide limit.
+	ReadHeaderTimeout, IdleTimeout time.Duration
+	// Middleware wraps every request, the API's and the routes', first
+	// outermost.
+	Middleware []Middleware
+	// Routes are served beside the API, which answers every other path.
+	Routes []Route
 }
 
 // Server serves the SWF API over HTTP.
@@ -35,45 +64,96 @@ type Server struct {
 	logger *slog.Logger
 	http   *http.Server
 	ln     net.Listener
-}
-
-type requestIDKey struct{}
-
-// RequestID returns the id the server gave the request.
-func RequestID(r *http.Request) string {
-	id, _ := r.Context().Value(requestIDKey{}).(string)
-	return id
+	cert   atomic.Pointer[tls.Certificate]
 }
 
 // New listens on cfg.Listen and returns a server of api, not yet serving.
-func New(cfg Config, api swfapi.API, logger *slog.Logger) (*Server, error) {
+func New(cfg Config, api http.Handler, logger *slog.Logger) (*Server, error) {
+	s := &Server{cfg: cfg, logger: logger}
+	tlsOn := cfg.TLSCert != "" || cfg.TLSKey != ""
+	if tlsOn {
+		if err := s.ReloadCertificate(); err != nil {
+			return nil, err
+		}
+	}
+	mux := http.NewServeMux()
+	for _, r := range cfg.Routes {
+		mux.Handle(r.Pattern, r.Handler)
+	}
+	mux.Handle("/", api)
+	if cfg.ReadHeaderTimeout <= 0 {
+		cfg.ReadHeaderTimeout = 10 * time.Second
+	}
+	if cfg.IdleTimeout <= 0 {
+		cfg.IdleTimeout = 2 * time.Minute
+	}
+	s.http = &http.Server{
+		Handler:           Wrap(mux, cfg.Middleware...),
+		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
+		IdleTimeout:       cfg.IdleTimeout,
+		// Headers beyond 64 KiB are no SWF client's: refuse them early.
+		MaxHeaderBytes: 64 << 10,
+		ErrorLog:       slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return nil, fmt.Errorf("listening on %s: %w", cfg.Listen, err)
 	}
-	s := &Server{cfg: cfg, logger: logger, ln: ln}
-	h := &awsjson.Handler{API: api, MaxBodyBytes: cfg.MaxBodyBytes, Logger: logger, RequestID: RequestID}
-	// The middleware, outermost first: every request gets an id before
-	// anything can fail, and a panic anywhere below becomes an internal
-	// failure answered with that id rather than a dropped connection.
-	var handler http.Handler = h
-	handler = s.recoverPanics(handler)
-	handler = withRequestID(handler)
-	s.http = &http.Server{
-		Handler:           handler,
-		ReadHeaderTimeout: 30 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	if tlsOn {
+		s.http.TLSConfig = &tls.Config{
+			MinVersion: tls.VersionTLS12,
+			NextProtos: []string{"h2", "http/1.1"},
+			GetCertificate: func(*tls.ClientHelloInfo) (*tls.Certificate, error) {
+				return s.cert.Load(), nil
+			},
+		}
 	}
+	s.ln = ln
 	return s, nil
+}
+
+// TLS reports whether the server speaks HTTPS.
+func (s *Server) TLS() bool { return s.http.TLSConfig != nil || s.cert.Load() != nil }
+
+// ReloadCertificate reads the TLS certificate and key again (on SIGHUP, so a
+// renewed certificate is served without a restart); on failure the previous
+// one stays in use.
+func (s *Server) ReloadCertificate() error {
+	if s.cfg.TLSCert == "" || s.cfg.TLSKey == "" {
+		if s.cfg.TLSCert != "" || s.cfg.TLSKey != "" {
+			return errors.New("TLS needs both a certificate and a key file")
+		}
+		return nil
+	}
+	cert, err := tls.LoadX509KeyPair(s.cfg.TLSCert, s.cfg.TLSKey)
+	if err != nil {
+		return fmt.Errorf("loading the TLS certificate: %w", err)
+	}
+	s.cert.Store(&cert)
+	return nil
 }
 
 // Addr is the address the server listens on.
 func (s *Server) Addr() string { return s.ln.Addr().String() }
 
+// URL is the server's base URL, http:// or https://.
+func (s *Server) URL() string {
+	if s.TLS() {
+		return "https://" + s.Addr()
+	}
+	return "http://" + s.Addr()
+}
+
 // Serve answers requests until Shutdown; it then returns nil.
 func (s *Server) Serve() error {
-	err := s.http.Serve(s.ln)
+	var err error
+	if s.http.TLSConfig != nil {
+		// The certificate comes from TLSConfig.GetCertificate; ServeTLS
+		// also turns HTTP/2 on.
+		err = s.http.ServeTLS(s.ln, "", "")
+	} else {
+		err = s.http.Serve(s.ln)
+	}
 	if errors.Is(err, http.ErrServerClosed) {
 		return nil
 	}
@@ -90,30 +170,4 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	return s.http.Shutdown(ctx)
-}
-
-func withRequestID(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var b [16]byte
-		rand.Read(b[:])
-		id := hex.EncodeToString(b[:4]) + "-" + hex.EncodeToString(b[4:6]) + "-" + hex.EncodeToString(b[6:8]) + "-" + hex.EncodeToString(b[8:10]) + "-" + hex.EncodeToString(b[10:])
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id)))
-	})
-}
-
-func (s *Server) recoverPanics(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		defer func() {
-			if v := recover(); v != nil {
-				if v == http.ErrAbortHandler {
-					panic(v)
-				}
-				id := RequestID(r)
-				s.logger.Error("panic serving a request", "request_id", id, "panic", v, "stack", string(debug.Stack()))
-				w.Header().Set("x-amzn-RequestId", id)
-				awsjson.WriteError(w, swfapi.CodeInternalFailure, "An internal error occurred (request id "+id+")")
-			}
-		}()
-		next.ServeHTTP(w, r)
-	})
 }

@@ -29,7 +29,7 @@ func (s *Service) PollForActivityTask(ctx context.Context, in *swfapi.PollForAct
 		}
 		e := r.exec
 		a := e.Activities[t.ScheduledEventID]
-		tok := tasktoken.Token{Kind: tasktoken.Activity, RunID: e.RunID, ScheduledEventID: a.ScheduledEventID, StartedEventID: a.StartedEventID}
+		tok := tasktoken.Token{Kind: tasktoken.Activity, Domain: e.Domain, RunID: e.RunID, ScheduledEventID: a.ScheduledEventID, StartedEventID: a.StartedEventID}
 		out = &swfapi.ActivityTask{
 			TaskToken:         swfapi.Ptr(s.tokens.Encode(tok)),
 			ActivityId:        swfapi.Ptr(a.ActivityID),
@@ -101,46 +101,6 @@ func (s *Service) activityCommand(ctx context.Context, token string, cmd func(*e
 			}
 			return cmd(e, tok, now)
 		})
-	return err
-}
-
-// FireTimer applies a due durable timer to its run.
-func (s *Service) FireTimer(ctx context.Context, t store.Timer) error {
-	if id, ok := engine.ExternalKey(t.Key); ok {
-		return s.deliverExternal(ctx, t, id)
-	}
-	if id, what, ok := engine.ChildKey(t.Key); ok {
-		return s.childWork(ctx, t, id, what)
-	}
-	_, _, err := s.update(ctx, func(ctx context.Context) (*run, error) { return s.loadRunByID(ctx, t.RunID) },
-		func(e *engine.Execution, now time.Time) (engine.Effects, error) {
-			eff, err := e.FireTimer(t.Key, now)
-			if err != nil {
-				return eff, err
-			}
-			// The fired row goes in the same transaction, unless the
-			// engine re-armed it (SetTimers are applied after removals).
-			eff.RemoveTimers = append(eff.RemoveTimers, t.Key)
-			return eff, nil
-		})
-	var fault *swfapi.Fault
-	if errors.As(err, &fault) {
-		// The run is gone or closed: nothing to fire. Drop the row.
-		s.logger.Debug("dropping a timer of a closed or missing run", "run_id", t.RunID, "key", t.Key, "err", err)
-		return s.dropTimer(ctx, t)
-	}
-	return err
-}
-
-func (s *Service) dropTimer(ctx context.Context, t store.Timer) error {
-	r, err := s.loadRunByID(ctx, t.RunID)
-	if err != nil {
-		return nil
-	}
-	err = s.commit(ctx, r, engine.Effects{RemoveTimers: []string{t.Key}}, nil)
-	if errors.Is(err, store.ErrConflict) {
-		return nil
-	}
 	return err
 }
 

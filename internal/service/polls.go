@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/openswf/openswf/internal/engine"
+	"github.com/openswf/openswf/internal/gate"
 	"github.com/openswf/openswf/internal/matching"
 	"github.com/openswf/openswf/internal/store"
 	"github.com/openswf/openswf/internal/swfapi"
@@ -228,7 +229,7 @@ func (s *Service) PollForDecisionTask(ctx context.Context, in *swfapi.PollForDec
 			return ok, err
 		}
 		d := r.exec.Decision
-		tok := tasktoken.Token{Kind: tasktoken.Decision, RunID: r.exec.RunID, ScheduledEventID: d.ScheduledEventID, StartedEventID: d.StartedEventID}
+		tok := tasktoken.Token{Kind: tasktoken.Decision, Domain: r.exec.Domain, RunID: r.exec.RunID, ScheduledEventID: d.ScheduledEventID, StartedEventID: d.StartedEventID}
 		from := int64(0)
 		if deref(in.StartAtPreviousStartedEvent) && r.exec.PreviousStartedEventID > 0 && !page.reverse {
 			from = r.exec.PreviousStartedEventID - 1
@@ -353,6 +354,9 @@ func (s *Service) lookups(ctx context.Context, e *engine.Execution, in *swfapi.R
 	if continues {
 		look.NewRunID = newRunID()
 	}
+	// Decisions the interceptors refused (by policy, by rate) fail in the
+	// history rather than failing the call.
+	look.Refused = gate.All(ctx)
 	return look, nil
 }
 
@@ -377,15 +381,6 @@ func loadTypes[I any](ctx context.Context, s *Service, domain string, kind store
 		}
 	}
 	return out, nil
-}
-
-// taskToken reads a task token of the given kind.
-func (s *Service) taskToken(text string, kind byte) (tasktoken.Token, error) {
-	tok, err := s.tokens.Decode(text)
-	if err != nil || tok.Kind != kind {
-		return tok, swfapi.NewFault(swfapi.CodeUnknownResource, "Unknown task token")
-	}
-	return tok, nil
 }
 
 func jsonDecode(data []byte, v any) error {

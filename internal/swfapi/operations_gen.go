@@ -101,440 +101,252 @@ func Operations() []Operation {
 	}
 }
 
-// Invoke decodes the input of operation op with decode, validates it against
-// the model and calls api. The output is nil for an operation without one.
-// found is false when op is not an operation of the model.
-func Invoke(ctx context.Context, api API, op string, decode func(any) error) (out any, found bool, err error) {
+// NewInput returns a new, empty input of operation op, or nil when op is not
+// an operation of the model.
+func NewInput(op string) any {
 	switch op {
 	case "CountClosedWorkflowExecutions":
-		in := new(CountClosedWorkflowExecutionsInput)
-		if err := decode(in); err != nil {
-			return nil, true, err
-		}
-		if err := in.Validate(); err != nil {
-			return nil, true, err
-		}
+		return new(CountClosedWorkflowExecutionsInput)
+	case "CountOpenWorkflowExecutions":
+		return new(CountOpenWorkflowExecutionsInput)
+	case "CountPendingActivityTasks":
+		return new(CountPendingActivityTasksInput)
+	case "CountPendingDecisionTasks":
+		return new(CountPendingDecisionTasksInput)
+	case "DeleteActivityType":
+		return new(DeleteActivityTypeInput)
+	case "DeleteWorkflowType":
+		return new(DeleteWorkflowTypeInput)
+	case "DeprecateActivityType":
+		return new(DeprecateActivityTypeInput)
+	case "DeprecateDomain":
+		return new(DeprecateDomainInput)
+	case "DeprecateWorkflowType":
+		return new(DeprecateWorkflowTypeInput)
+	case "DescribeActivityType":
+		return new(DescribeActivityTypeInput)
+	case "DescribeDomain":
+		return new(DescribeDomainInput)
+	case "DescribeWorkflowExecution":
+		return new(DescribeWorkflowExecutionInput)
+	case "DescribeWorkflowType":
+		return new(DescribeWorkflowTypeInput)
+	case "GetWorkflowExecutionHistory":
+		return new(GetWorkflowExecutionHistoryInput)
+	case "ListActivityTypes":
+		return new(ListActivityTypesInput)
+	case "ListClosedWorkflowExecutions":
+		return new(ListClosedWorkflowExecutionsInput)
+	case "ListDomains":
+		return new(ListDomainsInput)
+	case "ListOpenWorkflowExecutions":
+		return new(ListOpenWorkflowExecutionsInput)
+	case "ListTagsForResource":
+		return new(ListTagsForResourceInput)
+	case "ListWorkflowTypes":
+		return new(ListWorkflowTypesInput)
+	case "PollForActivityTask":
+		return new(PollForActivityTaskInput)
+	case "PollForDecisionTask":
+		return new(PollForDecisionTaskInput)
+	case "RecordActivityTaskHeartbeat":
+		return new(RecordActivityTaskHeartbeatInput)
+	case "RegisterActivityType":
+		return new(RegisterActivityTypeInput)
+	case "RegisterDomain":
+		return new(RegisterDomainInput)
+	case "RegisterWorkflowType":
+		return new(RegisterWorkflowTypeInput)
+	case "RequestCancelWorkflowExecution":
+		return new(RequestCancelWorkflowExecutionInput)
+	case "RespondActivityTaskCanceled":
+		return new(RespondActivityTaskCanceledInput)
+	case "RespondActivityTaskCompleted":
+		return new(RespondActivityTaskCompletedInput)
+	case "RespondActivityTaskFailed":
+		return new(RespondActivityTaskFailedInput)
+	case "RespondDecisionTaskCompleted":
+		return new(RespondDecisionTaskCompletedInput)
+	case "SignalWorkflowExecution":
+		return new(SignalWorkflowExecutionInput)
+	case "StartWorkflowExecution":
+		return new(StartWorkflowExecutionInput)
+	case "TagResource":
+		return new(TagResourceInput)
+	case "TerminateWorkflowExecution":
+		return new(TerminateWorkflowExecutionInput)
+	case "UndeprecateActivityType":
+		return new(UndeprecateActivityTypeInput)
+	case "UndeprecateDomain":
+		return new(UndeprecateDomainInput)
+	case "UndeprecateWorkflowType":
+		return new(UndeprecateWorkflowTypeInput)
+	case "UntagResource":
+		return new(UntagResourceInput)
+	}
+	return nil
+}
+
+// Call calls api's method for operation op with in, an input NewInput(op)
+// made. The output is nil for an operation without one.
+func Call(ctx context.Context, api API, op string, in any) (any, error) {
+	switch in := in.(type) {
+	case *CountClosedWorkflowExecutionsInput:
 		res, err := api.CountClosedWorkflowExecutions(ctx, in)
 		if err != nil {
-			return nil, true, err
+			return nil, err
 		}
-		return res, true, nil
-	case "CountOpenWorkflowExecutions":
-		in := new(CountOpenWorkflowExecutionsInput)
-		if err := decode(in); err != nil {
-			return nil, true, err
-		}
-		if err := in.Validate(); err != nil {
-			return nil, true, err
-		}
+		return res, nil
+	case *CountOpenWorkflowExecutionsInput:
 		res, err := api.CountOpenWorkflowExecutions(ctx, in)
 		if err != nil {
-			return nil, true, err
+			return nil, err
 		}
-		return res, true, nil
-	case "CountPendingActivityTasks":
-		in := new(CountPendingActivityTasksInput)
-		if err := decode(in); err != nil {
-			return nil, true, err
-		}
-		if err := in.Validate(); err != nil {
-			return nil, true, err
-		}
+		return res, nil
+	case *CountPendingActivityTasksInput:
 		res, err := api.CountPendingActivityTasks(ctx, in)
 		if err != nil {
-			return nil, true, err
+			return nil, err
 		}
-		return res, true, nil
-	case "CountPendingDecisionTasks":
-		in := new(CountPendingDecisionTasksInput)
-		if err := decode(in); err != nil {
-			return nil, true, err
-		}
-		if err := in.Validate(); err != nil {
-			return nil, true, err
-		}
+		return res, nil
+	case *CountPendingDecisionTasksInput:
 		res, err := api.CountPendingDecisionTasks(ctx, in)
 		if err != nil {
-			return nil, true, err
+			return nil, err
 		}
-		return res, true, nil
-	case "DeleteActivityType":
-		in := new(DeleteActivityTypeInput)
-		if err := decode(in); err != nil {
-			return nil, true, err
-		}
-		if err := in.Validate(); err != nil {
-			return nil, true, err
-		}
-		return nil, true, api.DeleteActivityType(ctx, in)
-	case "DeleteWorkflowType":
-		in := new(DeleteWorkflowTypeInput)
-		if err := decode(in); err != nil {
-			return nil, true, err
-		}
-		if err := in.Validate(); err != nil {
-			return nil, true, err
-		}
-		return nil, true, api.DeleteWorkflowType(ctx, in)
-	case "DeprecateActivityType":
-		in := new(DeprecateActivityTypeInput)
-		if err := decode(in); err != nil {
-			return nil, true, err
-		}
-		if err := in.Validate(); err != nil {
-			return nil, true, err
-		}
-		return nil, true, api.DeprecateActivityType(ctx, in)
-	case "DeprecateDomain":
-		in := new(DeprecateDomainInput)
-		if err := decode(in); err != nil {
-			return nil, true, err
-		}
-		if err := in.Validate(); err != nil {
-			return nil, true, err
-		}
-		return nil, true, api.DeprecateDomain(ctx, in)
-	case "DeprecateWorkflowType":
-		in := new(DeprecateWorkflowTypeInput)
-		if err := decode(in); err != nil {
-			return nil, true, err
-		}
-		if err := in.Validate(); err != nil {
-			return nil, true, err
-		}
-		return nil, true, api.DeprecateWorkflowType(ctx, in)
-	case "DescribeActivityType":
-		in := new(DescribeActivityTypeInput)
-		if err := decode(in); err != nil {
-			return nil, true, err
-		}
-		if err := in.Validate(); err != nil {
-			return nil, true, err
-		}
+		return res, nil
+	case *DeleteActivityTypeInput:
+		return nil, api.DeleteActivityType(ctx, in)
+	case *DeleteWorkflowTypeInput:
+		return nil, api.DeleteWorkflowType(ctx, in)
+	case *DeprecateActivityTypeInput:
+		return nil, api.DeprecateActivityType(ctx, in)
+	case *DeprecateDomainInput:
+		return nil, api.DeprecateDomain(ctx, in)
+	case *DeprecateWorkflowTypeInput:
+		return nil, api.DeprecateWorkflowType(ctx, in)
+	case *DescribeActivityTypeInput:
 		res, err := api.DescribeActivityType(ctx, in)
 		if err != nil {
-			return nil, true, err
+			return nil, err
 		}
-		return res, true, nil
-	case "DescribeDomain":
-		in := new(DescribeDomainInput)
-		if err := decode(in); err != nil {
-			return nil, true, err
-		}
-		if err := in.Validate(); err != nil {
-			return nil, true, err
-		}
+		return res, nil
+	case *DescribeDomainInput:
 		res, err := api.DescribeDomain(ctx, in)
 		if err != nil {
-			return nil, true, err
+			return nil, err
 		}
-		return res, true, nil
-	case "DescribeWorkflowExecution":
-		in := new(DescribeWorkflowExecutionInput)
-		if err := decode(in); err != nil {
-			return nil, true, err
-		}
-		if err := in.Validate(); err != nil {
-			return nil, true, err
-		}
+		return res, nil
+	case *DescribeWorkflowExecutionInput:
 		res, err := api.DescribeWorkflowExecution(ctx, in)
 		if err != nil {
-			return nil, true, err
+			return nil, err
 		}
-		return res, true, nil
-	case "DescribeWorkflowType":
-		in := new(DescribeWorkflowTypeInput)
-		if err := decode(in); err != nil {
-			return nil, true, err
-		}
-		if err := in.Validate(); err != nil {
-			return nil, true, err
-		}
+		return res, nil
+	case *DescribeWorkflowTypeInput:
 		res, err := api.DescribeWorkflowType(ctx, in)
 		if err != nil {
-			return nil, true, err
+			return nil, err
 		}
-		return res, true, nil
-	case "GetWorkflowExecutionHistory":
-		in := new(GetWorkflowExecutionHistoryInput)
-		if err := decode(in); err != nil {
-			return nil, true, err
-		}
-		if err := in.Validate(); err != nil {
-			return nil, true, err
-		}
+		return res, nil
+	case *GetWorkflowExecutionHistoryInput:
 		res, err := api.GetWorkflowExecutionHistory(ctx, in)
 		if err != nil {
-			return nil, true, err
+			return nil, err
 		}
-		return res, true, nil
-	case "ListActivityTypes":
-		in := new(ListActivityTypesInput)
-		if err := decode(in); err != nil {
-			return nil, true, err
-		}
-		if err := in.Validate(); err != nil {
-			return nil, true, err
-		}
+		return res, nil
+	case *ListActivityTypesInput:
 		res, err := api.ListActivityTypes(ctx, in)
 		if err != nil {
-			return nil, true, err
+			return nil, err
 		}
-		return res, true, nil
-	case "ListClosedWorkflowExecutions":
-		in := new(ListClosedWorkflowExecutionsInput)
-		if err := decode(in); err != nil {
-			return nil, true, err
-		}
-		if err := in.Validate(); err != nil {
-			return nil, true, err
-		}
+		return res, nil
+	case *ListClosedWorkflowExecutionsInput:
 		res, err := api.ListClosedWorkflowExecutions(ctx, in)
 		if err != nil {
-			return nil, true, err
+			return nil, err
 		}
-		return res, true, nil
-	case "ListDomains":
-		in := new(ListDomainsInput)
-		if err := decode(in); err != nil {
-			return nil, true, err
-		}
-		if err := in.Validate(); err != nil {
-			return nil, true, err
-		}
+		return res, nil
+	case *ListDomainsInput:
 		res, err := api.ListDomains(ctx, in)
 		if err != nil {
-			return nil, true, err
+			return nil, err
 		}
-		return res, true, nil
-	case "ListOpenWorkflowExecutions":
-		in := new(ListOpenWorkflowExecutionsInput)
-		if err := decode(in); err != nil {
-			return nil, true, err
-		}
-		if err := in.Validate(); err != nil {
-			return nil, true, err
-		}
+		return res, nil
+	case *ListOpenWorkflowExecutionsInput:
 		res, err := api.ListOpenWorkflowExecutions(ctx, in)
 		if err != nil {
-			return nil, true, err
+			return nil, err
 		}
-		return res, true, nil
-	case "ListTagsForResource":
-		in := new(ListTagsForResourceInput)
-		if err := decode(in); err != nil {
-			return nil, true, err
-		}
-		if err := in.Validate(); err != nil {
-			return nil, true, err
-		}
+		return res, nil
+	case *ListTagsForResourceInput:
 		res, err := api.ListTagsForResource(ctx, in)
 		if err != nil {
-			return nil, true, err
+			return nil, err
 		}
-		return res, true, nil
-	case "ListWorkflowTypes":
-		in := new(ListWorkflowTypesInput)
-		if err := decode(in); err != nil {
-			return nil, true, err
-		}
-		if err := in.Validate(); err != nil {
-			return nil, true, err
-		}
+		return res, nil
+	case *ListWorkflowTypesInput:
 		res, err := api.ListWorkflowTypes(ctx, in)
 		if err != nil {
-			return nil, true, err
+			return nil, err
 		}
-		return res, true, nil
-	case "PollForActivityTask":
-		in := new(PollForActivityTaskInput)
-		if err := decode(in); err != nil {
-			return nil, true, err
-		}
-		if err := in.Validate(); err != nil {
-			return nil, true, err
-		}
+		return res, nil
+	case *PollForActivityTaskInput:
 		res, err := api.PollForActivityTask(ctx, in)
 		if err != nil {
-			return nil, true, err
+			return nil, err
 		}
-		return res, true, nil
-	case "PollForDecisionTask":
-		in := new(PollForDecisionTaskInput)
-		if err := decode(in); err != nil {
-			return nil, true, err
-		}
-		if err := in.Validate(); err != nil {
-			return nil, true, err
-		}
+		return res, nil
+	case *PollForDecisionTaskInput:
 		res, err := api.PollForDecisionTask(ctx, in)
 		if err != nil {
-			return nil, true, err
+			return nil, err
 		}
-		return res, true, nil
-	case "RecordActivityTaskHeartbeat":
-		in := new(RecordActivityTaskHeartbeatInput)
-		if err := decode(in); err != nil {
-			return nil, true, err
-		}
-		if err := in.Validate(); err != nil {
-			return nil, true, err
-		}
+		return res, nil
+	case *RecordActivityTaskHeartbeatInput:
 		res, err := api.RecordActivityTaskHeartbeat(ctx, in)
 		if err != nil {
-			return nil, true, err
+			return nil, err
 		}
-		return res, true, nil
-	case "RegisterActivityType":
-		in := new(RegisterActivityTypeInput)
-		if err := decode(in); err != nil {
-			return nil, true, err
-		}
-		if err := in.Validate(); err != nil {
-			return nil, true, err
-		}
-		return nil, true, api.RegisterActivityType(ctx, in)
-	case "RegisterDomain":
-		in := new(RegisterDomainInput)
-		if err := decode(in); err != nil {
-			return nil, true, err
-		}
-		if err := in.Validate(); err != nil {
-			return nil, true, err
-		}
-		return nil, true, api.RegisterDomain(ctx, in)
-	case "RegisterWorkflowType":
-		in := new(RegisterWorkflowTypeInput)
-		if err := decode(in); err != nil {
-			return nil, true, err
-		}
-		if err := in.Validate(); err != nil {
-			return nil, true, err
-		}
-		return nil, true, api.RegisterWorkflowType(ctx, in)
-	case "RequestCancelWorkflowExecution":
-		in := new(RequestCancelWorkflowExecutionInput)
-		if err := decode(in); err != nil {
-			return nil, true, err
-		}
-		if err := in.Validate(); err != nil {
-			return nil, true, err
-		}
-		return nil, true, api.RequestCancelWorkflowExecution(ctx, in)
-	case "RespondActivityTaskCanceled":
-		in := new(RespondActivityTaskCanceledInput)
-		if err := decode(in); err != nil {
-			return nil, true, err
-		}
-		if err := in.Validate(); err != nil {
-			return nil, true, err
-		}
-		return nil, true, api.RespondActivityTaskCanceled(ctx, in)
-	case "RespondActivityTaskCompleted":
-		in := new(RespondActivityTaskCompletedInput)
-		if err := decode(in); err != nil {
-			return nil, true, err
-		}
-		if err := in.Validate(); err != nil {
-			return nil, true, err
-		}
-		return nil, true, api.RespondActivityTaskCompleted(ctx, in)
-	case "RespondActivityTaskFailed":
-		in := new(RespondActivityTaskFailedInput)
-		if err := decode(in); err != nil {
-			return nil, true, err
-		}
-		if err := in.Validate(); err != nil {
-			return nil, true, err
-		}
-		return nil, true, api.RespondActivityTaskFailed(ctx, in)
-	case "RespondDecisionTaskCompleted":
-		in := new(RespondDecisionTaskCompletedInput)
-		if err := decode(in); err != nil {
-			return nil, true, err
-		}
-		if err := in.Validate(); err != nil {
-			return nil, true, err
-		}
-		return nil, true, api.RespondDecisionTaskCompleted(ctx, in)
-	case "SignalWorkflowExecution":
-		in := new(SignalWorkflowExecutionInput)
-		if err := decode(in); err != nil {
-			return nil, true, err
-		}
-		if err := in.Validate(); err != nil {
-			return nil, true, err
-		}
-		return nil, true, api.SignalWorkflowExecution(ctx, in)
-	case "StartWorkflowExecution":
-		in := new(StartWorkflowExecutionInput)
-		if err := decode(in); err != nil {
-			return nil, true, err
-		}
-		if err := in.Validate(); err != nil {
-			return nil, true, err
-		}
+		return res, nil
+	case *RegisterActivityTypeInput:
+		return nil, api.RegisterActivityType(ctx, in)
+	case *RegisterDomainInput:
+		return nil, api.RegisterDomain(ctx, in)
+	case *RegisterWorkflowTypeInput:
+		return nil, api.RegisterWorkflowType(ctx, in)
+	case *RequestCancelWorkflowExecutionInput:
+		return nil, api.RequestCancelWorkflowExecution(ctx, in)
+	case *RespondActivityTaskCanceledInput:
+		return nil, api.RespondActivityTaskCanceled(ctx, in)
+	case *RespondActivityTaskCompletedInput:
+		return nil, api.RespondActivityTaskCompleted(ctx, in)
+	case *RespondActivityTaskFailedInput:
+		return nil, api.RespondActivityTaskFailed(ctx, in)
+	case *RespondDecisionTaskCompletedInput:
+		return nil, api.RespondDecisionTaskCompleted(ctx, in)
+	case *SignalWorkflowExecutionInput:
+		return nil, api.SignalWorkflowExecution(ctx, in)
+	case *StartWorkflowExecutionInput:
 		res, err := api.StartWorkflowExecution(ctx, in)
 		if err != nil {
-			return nil, true, err
+			return nil, err
 		}
-		return res, true, nil
-	case "TagResource":
-		in := new(TagResourceInput)
-		if err := decode(in); err != nil {
-			return nil, true, err
-		}
-		if err := in.Validate(); err != nil {
-			return nil, true, err
-		}
-		return nil, true, api.TagResource(ctx, in)
-	case "TerminateWorkflowExecution":
-		in := new(TerminateWorkflowExecutionInput)
-		if err := decode(in); err != nil {
-			return nil, true, err
-		}
-		if err := in.Validate(); err != nil {
-			return nil, true, err
-		}
-		return nil, true, api.TerminateWorkflowExecution(ctx, in)
-	case "UndeprecateActivityType":
-		in := new(UndeprecateActivityTypeInput)
-		if err := decode(in); err != nil {
-			return nil, true, err
-		}
-		if err := in.Validate(); err != nil {
-			return nil, true, err
-		}
-		return nil, true, api.UndeprecateActivityType(ctx, in)
-	case "UndeprecateDomain":
-		in := new(UndeprecateDomainInput)
-		if err := decode(in); err != nil {
-			return nil, true, err
-		}
-		if err := in.Validate(); err != nil {
-			return nil, true, err
-		}
-		return nil, true, api.UndeprecateDomain(ctx, in)
-	case "UndeprecateWorkflowType":
-		in := new(UndeprecateWorkflowTypeInput)
-		if err := decode(in); err != nil {
-			return nil, true, err
-		}
-		if err := in.Validate(); err != nil {
-			return nil, true, err
-		}
-		return nil, true, api.UndeprecateWorkflowType(ctx, in)
-	case "UntagResource":
-		in := new(UntagResourceInput)
-		if err := decode(in); err != nil {
-			return nil, true, err
-		}
-		if err := in.Validate(); err != nil {
-			return nil, true, err
-		}
-		return nil, true, api.UntagResource(ctx, in)
+		return res, nil
+	case *TagResourceInput:
+		return nil, api.TagResource(ctx, in)
+	case *TerminateWorkflowExecutionInput:
+		return nil, api.TerminateWorkflowExecution(ctx, in)
+	case *UndeprecateActivityTypeInput:
+		return nil, api.UndeprecateActivityType(ctx, in)
+	case *UndeprecateDomainInput:
+		return nil, api.UndeprecateDomain(ctx, in)
+	case *UndeprecateWorkflowTypeInput:
+		return nil, api.UndeprecateWorkflowType(ctx, in)
+	case *UntagResourceInput:
+		return nil, api.UntagResource(ctx, in)
 	}
-	return nil, false, nil
+	return nil, NewFault(CodeUnknownOperation, "Unknown operation %q", op)
 }
 
 // Validate checks a CountClosedWorkflowExecutionsInput against every constraint of the model.

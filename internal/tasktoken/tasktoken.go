@@ -1,7 +1,9 @@
 // Package tasktoken makes and reads the task tokens handed to pollers. A
 // token names exactly one attempt of one task — the run, the event that
-// scheduled the task, and the event that started it — and is signed, so a
-// worker cannot forge one or turn one task's token into another's.
+// scheduled the task, and the event that started it — and the run's domain,
+// and is signed, so a worker cannot forge one, turn one task's token into
+// another's, or pass one off as another domain's. The domain is what
+// authorization checks a call that carries only a token against.
 package tasktoken
 
 import (
@@ -20,7 +22,10 @@ const (
 
 // Token is what a task token says.
 type Token struct {
-	Kind             byte
+	Kind byte
+	// Domain is the run's domain; empty in tokens made before tokens
+	// carried it, which authorization treats as no domain in particular.
+	Domain           string
 	RunID            string
 	ScheduledEventID int64
 	StartedEventID   int64
@@ -30,7 +35,9 @@ type Token struct {
 var ErrInvalid = errors.New("tasktoken: invalid")
 
 const (
-	version = 1
+	// version 2 added the domain; version 1 tokens, handed out before an
+	// upgrade, stay valid until their task ends.
+	version = 2
 	macSize = 16 // 128 bits of HMAC-SHA256 is ample against forgery
 )
 
@@ -46,10 +53,12 @@ func NewSigner(secret []byte) *Signer { return &Signer{secret: secret} }
 // Encode returns the token's text form: URL-safe base64 of a compact binary
 // encoding and its MAC, far below SWF's 1024-character limit.
 func (s *Signer) Encode(t Token) string {
-	buf := make([]byte, 0, 2+2*binary.MaxVarintLen64+len(t.RunID)+1+macSize)
+	buf := make([]byte, 0, 2+3*binary.MaxVarintLen64+len(t.Domain)+len(t.RunID)+macSize)
 	buf = append(buf, version, t.Kind)
 	buf = binary.AppendUvarint(buf, uint64(t.ScheduledEventID))
 	buf = binary.AppendUvarint(buf, uint64(t.StartedEventID))
+	buf = binary.AppendUvarint(buf, uint64(len(t.Domain)))
+	buf = append(buf, t.Domain...)
 	buf = append(buf, t.RunID...)
 	buf = append(buf, s.mac(buf)...)
 	return base64.RawURLEncoding.EncodeToString(buf)
@@ -62,7 +71,7 @@ func (s *Signer) Decode(text string) (Token, error) {
 		return Token{}, ErrInvalid
 	}
 	body, mac := raw[:len(raw)-macSize], raw[len(raw)-macSize:]
-	if !hmac.Equal(mac, s.mac(body)) || body[0] != version {
+	if !hmac.Equal(mac, s.mac(body)) || (body[0] != version && body[0] != 1) {
 		return Token{}, ErrInvalid
 	}
 	t := Token{Kind: body[1]}
@@ -76,7 +85,16 @@ func (s *Signer) Decode(text string) (Token, error) {
 	if n <= 0 {
 		return Token{}, ErrInvalid
 	}
-	t.ScheduledEventID, t.StartedEventID, t.RunID = int64(scheduled), int64(started), string(rest[n:])
+	rest = rest[n:]
+	if body[0] >= 2 {
+		size, n := binary.Uvarint(rest)
+		if n <= 0 || size > uint64(len(rest)-n) {
+			return Token{}, ErrInvalid
+		}
+		t.Domain = string(rest[n : n+int(size)])
+		rest = rest[n+int(size):]
+	}
+	t.ScheduledEventID, t.StartedEventID, t.RunID = int64(scheduled), int64(started), string(rest)
 	return t, nil
 }
 

@@ -1,13 +1,14 @@
 package tasktoken
 
 import (
+	"encoding/base64"
 	"strings"
 	"testing"
 )
 
 func TestRoundTripAndForgery(t *testing.T) {
 	s := NewSigner([]byte("0123456789abcdef0123456789abcdef"))
-	tok := Token{Kind: Activity, RunID: "22X56OQhwfy+AtGx1iSo3HX51AK2DdtKzfUnU+RQElbms=", ScheduledEventID: 5, StartedEventID: 1 << 40}
+	tok := Token{Kind: Activity, Domain: "orders", RunID: "22X56OQhwfy+AtGx1iSo3HX51AK2DdtKzfUnU+RQElbms=", ScheduledEventID: 5, StartedEventID: 1 << 40}
 	text := s.Encode(tok)
 	if len(text) > 1024 {
 		t.Fatalf("token of %d characters", len(text))
@@ -40,9 +41,30 @@ func TestRoundTripAndForgery(t *testing.T) {
 	}
 }
 
+// A token made before tokens carried their domain still decodes, with no
+// domain.
+func TestVersion1Tokens(t *testing.T) {
+	s := NewSigner([]byte("0123456789abcdef0123456789abcdef"))
+	body := []byte{1, Activity, 5, 7}
+	body = append(body, "run-1"...)
+	text := base64.RawURLEncoding.EncodeToString(append(body, s.mac(body)...))
+	got, err := s.Decode(text)
+	want := Token{Kind: Activity, RunID: "run-1", ScheduledEventID: 5, StartedEventID: 7}
+	if err != nil || got != want {
+		t.Fatalf("Decode = %+v, %v; want %+v", got, err, want)
+	}
+	// A domain as long as SWF allows keeps the token within its limit.
+	long := Token{Kind: Decision, Domain: strings.Repeat("d", 256), RunID: strings.Repeat("r", 64), ScheduledEventID: 1 << 62, StartedEventID: 1 << 62}
+	if text := s.Encode(long); len(text) > 1024 {
+		t.Fatalf("token of %d characters", len(text))
+	} else if got, err := s.Decode(text); err != nil || got != long {
+		t.Fatalf("long token: %+v, %v", got, err)
+	}
+}
+
 func FuzzDecode(f *testing.F) {
 	s := NewSigner([]byte("0123456789abcdef0123456789abcdef"))
-	f.Add(s.Encode(Token{Kind: Decision, RunID: "r", ScheduledEventID: 2, StartedEventID: 3}))
+	f.Add(s.Encode(Token{Kind: Decision, Domain: "d", RunID: "r", ScheduledEventID: 2, StartedEventID: 3}))
 	f.Add("")
 	f.Fuzz(func(t *testing.T, text string) {
 		if tok, err := s.Decode(text); err == nil {

@@ -359,21 +359,30 @@ func (g *generator) operations(b *bytes.Buffer) {
 	}
 	b.WriteString("\t}\n}\n\n")
 
-	b.WriteString(`// Invoke decodes the input of operation op with decode, validates it against
-// the model and calls api. The output is nil for an operation without one.
-// found is false when op is not an operation of the model.
-func Invoke(ctx context.Context, api API, op string, decode func(any) error) (out any, found bool, err error) {
+	b.WriteString(`// NewInput returns a new, empty input of operation op, or nil when op is not
+// an operation of the model.
+func NewInput(op string) any {
 	switch op {
 `)
 	for _, op := range g.m.operations {
-		fmt.Fprintf(b, "\tcase %q:\n\t\tin := new(%s)\n\t\tif err := decode(in); err != nil {\n\t\t\treturn nil, true, err\n\t\t}\n\t\tif err := in.Validate(); err != nil {\n\t\t\treturn nil, true, err\n\t\t}\n", op.name, op.input)
+		fmt.Fprintf(b, "\tcase %q:\n\t\treturn new(%s)\n", op.name, op.input)
+	}
+	b.WriteString("\t}\n\treturn nil\n}\n\n")
+
+	b.WriteString(`// Call calls api's method for operation op with in, an input NewInput(op)
+// made. The output is nil for an operation without one.
+func Call(ctx context.Context, api API, op string, in any) (any, error) {
+	switch in := in.(type) {
+`)
+	for _, op := range g.m.operations {
+		fmt.Fprintf(b, "\tcase *%s:\n", op.input)
 		if op.output == "" {
-			fmt.Fprintf(b, "\t\treturn nil, true, api.%s(ctx, in)\n", op.name)
+			fmt.Fprintf(b, "\t\treturn nil, api.%s(ctx, in)\n", op.name)
 		} else {
-			fmt.Fprintf(b, "\t\tres, err := api.%s(ctx, in)\n\t\tif err != nil {\n\t\t\treturn nil, true, err\n\t\t}\n\t\treturn res, true, nil\n", op.name)
+			fmt.Fprintf(b, "\t\tres, err := api.%s(ctx, in)\n\t\tif err != nil {\n\t\t\treturn nil, err\n\t\t}\n\t\treturn res, nil\n", op.name)
 		}
 	}
-	b.WriteString("\t}\n\treturn nil, false, nil\n}\n\n")
+	b.WriteString("\t}\n\treturn nil, NewFault(CodeUnknownOperation, \"Unknown operation %q\", op)\n}\n\n")
 
 	for _, op := range g.m.operations {
 		fmt.Fprintf(b, "// Validate checks a %s against every constraint of the model.\n", op.input)

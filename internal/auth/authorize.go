@@ -1,0 +1,91 @@
+package auth
+
+import (
+	"context"
+
+	"github.com/openswf/openswf/internal/gate"
+	"github.com/openswf/openswf/internal/policy"
+	"github.com/openswf/openswf/internal/swfapi"
+)
+
+// Authorizer decides, by the caller's policies, whether it may make a call,
+// and which decisions of a batch it may make.
+type Authorizer struct {
+	Scope policy.Scope
+	// TokenDomain returns the domain a task token was handed out in (the
+	// service's tokens carry it, signed); ok is false for a token it did
+	// not make.
+	TokenDomain func(token string) (domain string, ok bool)
+}
+
+// anyDomain stands for "no domain in particular" when a call's domain
+// cannot be known: only a policy allowing the action in every domain
+// (Resource "*" or ".../domain/*") allows it.
+const anyDomain = "*"
+
+// Interceptor is the authorization step of the interceptor chain. A denied
+// call answers OperationNotPermittedFault and changes nothing; inside an
+// allowed RespondDecisionTaskCompleted, each decision is its own action, and
+// a denied one is refused (gate.Refuse) with OPERATION_NOT_PERMITTED so that
+// the engine records its failure event and goes on with the batch.
+func (a *Authorizer) Interceptor(ctx context.Context, op string, in any, next swfapi.Handler) (any, error) {
+	p := PrincipalFrom(ctx)
+	if p != nil && p.AllowAll {
+		return next(ctx, op, in)
+	}
+	if p == nil {
+		// Only a wiring mistake gets here: refuse rather than allow.
+		return nil, swfapi.NewFault(swfapi.CodeOperationNotPermitted, "The request is not authenticated")
+	}
+	domain := ""
+	if token := taskToken(in); token != "" {
+		// A token names its domain: the call is judged in that domain,
+		// whatever the caller may do elsewhere. A token the service did
+		// not make can only be judged against every domain; the service
+		// refuses it anyway if it gets that far.
+		var ok bool
+		if domain, ok = a.TokenDomain(token); !ok {
+			domain = anyDomain
+		}
+	}
+	req := a.Scope.Call(op, in, domain)
+	if v := policy.Evaluate(p.Policies, req); !v.Allowed {
+		return nil, denied(p, req)
+	}
+	if rd, ok := in.(*swfapi.RespondDecisionTaskCompletedInput); ok && len(rd.Decisions) > 0 {
+		for i, d := range a.Scope.Decisions(domain, rd.Decisions) {
+			if d.Checked && !policy.Evaluate(p.Policies, d.Request).Allowed {
+				ctx = gate.Refuse(ctx, i, "OPERATION_NOT_PERMITTED")
+			}
+		}
+	}
+	return next(ctx, op, in)
+}
+
+// denied is SWF's fault for a call the caller's policies do not allow,
+// worded as IAM words a denial.
+func denied(p *Principal, req policy.Request) error {
+	return swfapi.NewFault(swfapi.CodeOperationNotPermitted, "User: %s is not authorized to perform: %s on resource: %s", p.ARN, req.Action, req.Resource)
+}
+
+// taskToken returns the task token an input carries, if it is one of the
+// calls that name their task by token alone.
+func taskToken(in any) string {
+	var t *string
+	switch in := in.(type) {
+	case *swfapi.RecordActivityTaskHeartbeatInput:
+		t = in.TaskToken
+	case *swfapi.RespondActivityTaskCompletedInput:
+		t = in.TaskToken
+	case *swfapi.RespondActivityTaskFailedInput:
+		t = in.TaskToken
+	case *swfapi.RespondActivityTaskCanceledInput:
+		t = in.TaskToken
+	case *swfapi.RespondDecisionTaskCompletedInput:
+		t = in.TaskToken
+	}
+	if t == nil {
+		return ""
+	}
+	return *t
+}
