@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"sync/atomic"
 	"time"
@@ -152,7 +153,10 @@ func jsonError(data []byte, err error) error {
 	var offset int64
 	switch {
 	case errors.As(err, &syntax):
-		offset = syntax.Offset
+		// The offset is just past the byte that broke the syntax.
+		offset = max(syntax.Offset-1, 0)
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		offset, err = int64(len(data)), errors.New("the file ends before its JSON does")
 	case errors.As(err, &typ):
 		offset = typ.Offset
 		if typ.Field != "" {

@@ -1,0 +1,139 @@
+package auth
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/openswf/openswf/internal/gate"
+	"github.com/openswf/openswf/internal/policy"
+	"github.com/openswf/openswf/internal/swfapi"
+)
+
+func principal(t *testing.T, docs ...string) *Principal {
+	t.Helper()
+	p := &Principal{Name: "p", ARN: "arn:aws:iam::123456789012:user/p"}
+	for _, d := range docs {
+		pol, err := policy.Parse([]byte(d))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.Policies = append(p.Policies, pol)
+	}
+	return p
+}
+
+func testAuthorizer() *Authorizer {
+	return &Authorizer{
+		Scope: policy.Scope{Region: "us-east-1", Account: "123456789012"},
+		TokenDomain: func(token string) (string, bool) {
+			domain, ok := strings.CutPrefix(token, "token-of-")
+			return domain, ok
+		},
+	}
+}
+
+// reached answers for the API and records what it was called with.
+type reached struct {
+	calls int
+	ctx   context.Context
+}
+
+func (r *reached) next(ctx context.Context, op string, in any) (any, error) {
+	r.calls++
+	r.ctx = ctx
+	return nil, nil
+}
+
+func TestAuthorizeCalls(t *testing.T) {
+	a := testAuthorizer()
+	worker := principal(t, `{"Version": "2012-10-17", "Statement": [
+		{"Effect": "Allow", "Action": ["swf:PollForActivityTask", "swf:RecordActivityTaskHeartbeat"], "Resource": "arn:aws:swf:*:123456789012:/domain/*"},
+		{"Effect": "Deny", "Action": "swf:RecordActivityTaskHeartbeat", "Resource": "arn:aws:swf:us-east-1:123456789012:/domain/alpha"},
+		{"Effect": "Deny", "Action": "swf:PollForActivityTask", "Resource": "*", "Condition": {"StringLike": {"swf:taskList.name": "secret-*"}}}]}`)
+	heartbeat := func(token string) any {
+		return &swfapi.RecordActivityTaskHeartbeatInput{TaskToken: swfapi.Ptr(token)}
+	}
+	poll := func(domain, list string) any {
+		return &swfapi.PollForActivityTaskInput{Domain: swfapi.Ptr(domain), TaskList: &swfapi.TaskList{Name: swfapi.Ptr(list)}}
+	}
+	for _, tc := range []struct {
+		name    string
+		p       *Principal
+		op      string
+		in      any
+		allowed bool
+	}{
+		{"local principal", Local("123456789012"), "RegisterDomain", &swfapi.RegisterDomainInput{Name: swfapi.Ptr("d")}, true},
+		{"no principal", nil, "ListDomains", &swfapi.ListDomainsInput{}, false},
+		{"heartbeat in beta", worker, "RecordActivityTaskHeartbeat", heartbeat("token-of-beta"), true},
+		{"heartbeat in alpha (the token's domain)", worker, "RecordActivityTaskHeartbeat", heartbeat("token-of-alpha"), false},
+		{"heartbeat with a token of no known domain", worker, "RecordActivityTaskHeartbeat", heartbeat("forged"), true},
+		{"poll", worker, "PollForActivityTask", poll("alpha", "work"), true},
+		{"poll denied by condition", worker, "PollForActivityTask", poll("alpha", "secret-list"), false},
+		{"not allowed at all", worker, "StartWorkflowExecution", &swfapi.StartWorkflowExecutionInput{Domain: swfapi.Ptr("beta")}, false},
+	} {
+		ctx := context.Background()
+		if tc.p != nil {
+			ctx = WithPrincipal(ctx, tc.p)
+		}
+		var r reached
+		_, err := a.Interceptor(ctx, tc.op, tc.in, r.next)
+		if tc.allowed != (err == nil) || tc.allowed != (r.calls == 1) {
+			t.Errorf("%s: err %v, reached %d", tc.name, err, r.calls)
+			continue
+		}
+		if err != nil {
+			fault, ok := err.(*swfapi.Fault)
+			if !ok || fault.Code != swfapi.CodeOperationNotPermitted {
+				t.Errorf("%s: %v", tc.name, err)
+			}
+		}
+	}
+	// A token the service did not make is judged against every domain: a
+	// principal allowed in one domain only cannot use it.
+	narrow := principal(t, `{"Version": "2012-10-17", "Statement": [
+		{"Effect": "Allow", "Action": "swf:RecordActivityTaskHeartbeat", "Resource": "arn:aws:swf:us-east-1:123456789012:/domain/beta"}]}`)
+	_, err := a.Interceptor(WithPrincipal(context.Background(), narrow), "RecordActivityTaskHeartbeat", heartbeat("forged"), (&reached{}).next)
+	if err == nil {
+		t.Error("a token of no known domain passed a one-domain principal")
+	}
+	want := "User: arn:aws:iam::123456789012:user/p is not authorized to perform: swf:RecordActivityTaskHeartbeat on resource: arn:aws:swf:us-east-1:123456789012:/domain/*"
+	if err != nil && err.(*swfapi.Fault).Message != want {
+		t.Errorf("message %q", err.(*swfapi.Fault).Message)
+	}
+}
+
+// Within an allowed RespondDecisionTaskCompleted, each decision is judged
+// on its own; denied ones are refused through gate, the call goes on.
+func TestAuthorizeDecisions(t *testing.T) {
+	a := testAuthorizer()
+	decider := principal(t, `{"Version": "2012-10-17", "Statement": [
+		{"Effect": "Allow", "Action": "swf:*", "Resource": "*"},
+		{"Effect": "Deny", "Action": "swf:ScheduleActivityTask", "Resource": "*", "Condition": {"StringEquals": {"swf:activityType.name": "forbidden"}}},
+		{"Effect": "Deny", "Action": "swf:StartTimer", "Resource": "arn:aws:swf:us-east-1:123456789012:/domain/alpha"}]}`)
+	schedule := func(name string) swfapi.Decision {
+		return swfapi.Decision{DecisionType: swfapi.Ptr(swfapi.DecisionTypeScheduleActivityTask), ScheduleActivityTaskDecisionAttributes: &swfapi.ScheduleActivityTaskDecisionAttributes{
+			ActivityId: swfapi.Ptr(name), ActivityType: &swfapi.ActivityType{Name: swfapi.Ptr(name), Version: swfapi.Ptr("1")}}}
+	}
+	timer := swfapi.Decision{DecisionType: swfapi.Ptr(swfapi.DecisionTypeStartTimer), StartTimerDecisionAttributes: &swfapi.StartTimerDecisionAttributes{TimerId: swfapi.Ptr("t"), StartToFireTimeout: swfapi.Ptr("5")}}
+	for domain, want := range map[string]map[int]string{
+		"alpha": {0: "OPERATION_NOT_PERMITTED", 2: "OPERATION_NOT_PERMITTED"},
+		"beta":  {0: "OPERATION_NOT_PERMITTED"},
+	} {
+		in := &swfapi.RespondDecisionTaskCompletedInput{TaskToken: swfapi.Ptr("token-of-" + domain), Decisions: []swfapi.Decision{schedule("forbidden"), schedule("fine"), timer}}
+		var r reached
+		if _, err := a.Interceptor(WithPrincipal(context.Background(), decider), "RespondDecisionTaskCompleted", in, r.next); err != nil || r.calls != 1 {
+			t.Fatalf("%s: %v", domain, err)
+		}
+		got := gate.All(r.ctx)
+		if len(got) != len(want) {
+			t.Errorf("%s: refused %v, want %v", domain, got, want)
+		}
+		for i, c := range want {
+			if got[i] != c {
+				t.Errorf("%s: refused %v, want %v", domain, got, want)
+			}
+		}
+	}
+}

@@ -1,0 +1,92 @@
+package auth
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const allowAll = `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "swf:*", "Resource": "*"}]}`
+
+func TestParsePrincipals(t *testing.T) {
+	set, err := ParsePrincipals([]byte(`{"principals": [
+		{"name": "admin", "accessKeyId": "AKIDTESTADMIN00001", "secretAccessKey": "s", "policies": [`+allowAll+`]},
+		{"name": "temp", "accessKeyId": "ASIATESTTEMP000001", "secretAccessKey": "t", "sessionToken": "tok", "expires": "2030-01-02T03:04:05Z"}]}`), "123456789012")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, ok := set.Lookup("AKIDTESTADMIN00001")
+	if !ok || p.Name != "admin" || len(p.Policies) != 1 || p.ARN != "arn:aws:iam::123456789012:user/admin" || p.AllowAll {
+		t.Fatalf("admin %+v", p)
+	}
+	if p, _ := set.Lookup("ASIATESTTEMP000001"); p.SessionToken != "tok" || p.Expires.Year() != 2030 || len(p.Policies) != 0 {
+		t.Fatalf("temp %+v", p)
+	}
+	if _, ok := set.Lookup("nobody"); ok || set.Len() != 2 {
+		t.Fatal("lookup of an unknown key")
+	}
+}
+
+// Every refusal names its place.
+func TestParsePrincipalsErrors(t *testing.T) {
+	key := func(n int) string { return `"AKIDTESTKEY00000` + string(rune('0'+n)) + `"` }
+	for _, tc := range []struct{ doc, want string }{
+		{`{"principals": [`, "line 1, column 17: the file ends before its JSON does"},
+		{``, "line 1, column 1: the file ends"},
+		{`{"principals": [}`, "line 1, column 17: invalid character"},
+		{"{\n  \"principals\": [\n    {\"name\": 5}]}", "line 3, column 15: principals.name must be string"},
+		{`{"principals": [], "extra": 1}`, `unknown field "extra"`},
+		{`{"principals": []} {}`, "after the top-level object"},
+		{`{"principals": [{"accessKeyId": ` + key(1) + `, "secretAccessKey": "s"}]}`, "principals[0]: name is missing"},
+		{`{"principals": [{"name": "a", "secretAccessKey": "s"}]}`, `principals[0] ("a"): accessKeyId is missing`},
+		{`{"principals": [{"name": "a", "accessKeyId": "short", "secretAccessKey": "s"}]}`, `principals[0] ("a"): accessKeyId must be`},
+		{`{"principals": [{"name": "a", "accessKeyId": ` + key(1) + `}]}`, `principals[0] ("a"): secretAccessKey is missing`},
+		{`{"principals": [{"name": "a", "accessKeyId": ` + key(1) + `, "secretAccessKey": "s"}, {"name": "a", "accessKeyId": ` + key(2) + `, "secretAccessKey": "s"}]}`, `principals[1] ("a"): another principal has the same name`},
+		{`{"principals": [{"name": "a", "accessKeyId": ` + key(1) + `, "secretAccessKey": "s"}, {"name": "b", "accessKeyId": ` + key(1) + `, "secretAccessKey": "s"}]}`, `principals[1] ("b"): accessKeyId is another principal's too`},
+		{`{"principals": [{"name": "a", "accessKeyId": ` + key(1) + `, "secretAccessKey": "s", "expires": "2030-01-01T00:00:00Z"}]}`, `expires is only for a sessionToken`},
+		{`{"principals": [{"name": "a", "accessKeyId": ` + key(1) + `, "secretAccessKey": "s", "policies": [` + allowAll + `, {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "swf:*", "Resource": "*", "Condition": {"StringEqualz": {"swf:taskList.name": "x"}}}]}]}]}`,
+			`principals[0] ("a").policies[1]: Statement[0].Condition`},
+	} {
+		_, err := ParsePrincipals([]byte(tc.doc), "123456789012")
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s\n  got %v\n  want %q", tc.doc, err, tc.want)
+		}
+	}
+}
+
+// A reload that fails keeps the principals in force.
+func TestKeyringReload(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "principals.json")
+	write := func(s string) {
+		if err := os.WriteFile(path, []byte(s), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(`{"principals": [{"name": "a", "accessKeyId": "AKIDTESTKEY000001", "secretAccessKey": "s"}]}`)
+	k, err := OpenKeyring(path, "123456789012")
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(`{"principals": [{"name": "b", "accessKeyId": "AKIDTESTKEY000002", "secretAccessKey": "s"}]}`)
+	if err := k.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := k.Principals().Lookup("AKIDTESTKEY000002"); !ok {
+		t.Fatal("the reload was not taken")
+	}
+	write(`{"principals": [`)
+	if err := k.Reload(); err == nil || !strings.Contains(err.Error(), path) {
+		t.Fatalf("a broken file: %v", err)
+	}
+	if _, ok := k.Principals().Lookup("AKIDTESTKEY000002"); !ok {
+		t.Fatal("a broken file replaced the principals in force")
+	}
+	os.Remove(path)
+	if err := k.Reload(); err == nil || k.Principals().Len() != 1 {
+		t.Fatalf("a missing file: %v", err)
+	}
+	if _, err := OpenKeyring(path, "123456789012"); err == nil {
+		t.Fatal("opened a missing file")
+	}
+}
