@@ -122,3 +122,36 @@ func TestDeadlinesCutSlowBodies(t *testing.T) {
 		t.Fatalf("a truncated body was answered: %s", got)
 	}
 }
+
+// The body deadline ends with the body: a long poll that has read its
+// request and waits for a task keeps its context past the deadline (an
+// expired read deadline would make the server think the client is gone).
+func TestDeadlinesSpareLongPolls(t *testing.T) {
+	waited := make(chan error, 1)
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.ReadAll(r.Body)
+		select {
+		case <-r.Context().Done():
+			waited <- r.Context().Err()
+		case <-time.After(600 * time.Millisecond):
+			waited <- nil
+		}
+		w.WriteHeader(200)
+	})
+	srv, err := New(Config{Listen: "127.0.0.1:0", Middleware: []Middleware{Deadlines(200*time.Millisecond, time.Second, 5*time.Second)}}, h, discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve()
+	defer srv.Shutdown(context.Background())
+	req, _ := http.NewRequest("POST", "http://"+srv.Addr()+"/", strings.NewReader("{}"))
+	req.Header.Set("X-Amz-Target", "SimpleWorkflowService.PollForActivityTask")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if err := <-waited; err != nil || resp.StatusCode != 200 {
+		t.Fatalf("the poll's context ended: %v (status %d)", err, resp.StatusCode)
+	}
+}
