@@ -155,3 +155,27 @@ func TestDeadlinesSpareLongPolls(t *testing.T) {
 		t.Fatalf("the poll's context ended: %v (status %d)", err, resp.StatusCode)
 	}
 }
+
+// Extra routes are served beside the API, which answers every other path,
+// and the middleware wraps both.
+func TestRoutes(t *testing.T) {
+	api := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "api") })
+	health := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "healthy") })
+	srv, err := New(Config{Listen: "127.0.0.1:0", Middleware: []Middleware{RequestIDs}, Routes: []Route{{Pattern: "GET /healthz", Handler: health}}}, api, discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve()
+	defer srv.Shutdown(context.Background())
+	for path, want := range map[string]string{"/healthz": "healthy", "/": "api", "/other": "api"} {
+		resp, err := http.Get(srv.URL() + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if string(body) != want || resp.Header.Get("x-amzn-RequestId") == "" {
+			t.Errorf("%s: %q", path, body)
+		}
+	}
+}

@@ -65,13 +65,15 @@ type Server struct {
 	http   *http.Server
 	ln     net.Listener
 	cert   atomic.Pointer[tls.Certificate]
+	// tls is set when the server speaks HTTPS. (http.Server fills its own
+	// TLSConfig in while serving, so that is no sign of it.)
+	tls bool
 }
 
 // New listens on cfg.Listen and returns a server of api, not yet serving.
 func New(cfg Config, api http.Handler, logger *slog.Logger) (*Server, error) {
-	s := &Server{cfg: cfg, logger: logger}
-	tlsOn := cfg.TLSCert != "" || cfg.TLSKey != ""
-	if tlsOn {
+	s := &Server{cfg: cfg, logger: logger, tls: cfg.TLSCert != "" || cfg.TLSKey != ""}
+	if s.tls {
 		if err := s.ReloadCertificate(); err != nil {
 			return nil, err
 		}
@@ -99,7 +101,7 @@ func New(cfg Config, api http.Handler, logger *slog.Logger) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listening on %s: %w", cfg.Listen, err)
 	}
-	if tlsOn {
+	if s.tls {
 		s.http.TLSConfig = &tls.Config{
 			MinVersion: tls.VersionTLS12,
 			NextProtos: []string{"h2", "http/1.1"},
@@ -113,7 +115,7 @@ func New(cfg Config, api http.Handler, logger *slog.Logger) (*Server, error) {
 }
 
 // TLS reports whether the server speaks HTTPS.
-func (s *Server) TLS() bool { return s.http.TLSConfig != nil || s.cert.Load() != nil }
+func (s *Server) TLS() bool { return s.tls }
 
 // ReloadCertificate reads the TLS certificate and key again (on SIGHUP, so a
 // renewed certificate is served without a restart); on failure the previous
@@ -147,7 +149,7 @@ func (s *Server) URL() string {
 // Serve answers requests until Shutdown; it then returns nil.
 func (s *Server) Serve() error {
 	var err error
-	if s.http.TLSConfig != nil {
+	if s.tls {
 		// The certificate comes from TLSConfig.GetCertificate; ServeTLS
 		// also turns HTTP/2 on.
 		err = s.http.ServeTLS(s.ln, "", "")
