@@ -49,7 +49,7 @@ func TestTerminate(t *testing.T) {
 	h := newHarness(t, nil, Limits{})
 	h.startDecision()
 	fx := h.do("Terminate", func() (Effects, error) { return h.e.Terminate(swfapi.Ptr("why"), swfapi.Ptr("how"), nil, h.now) })
-	equalLines(t, "events", h.eventsOf(fx), []string{"4 WorkflowExecutionTerminated childPolicy=TERMINATE details=how reason=why"})
+	equalLines(t, "events", h.eventsOf(fx), []string{"4 WorkflowExecutionTerminated cause=OPERATOR_INITIATED childPolicy=TERMINATE details=how reason=why"})
 	if h.e.CloseStatus != swfapi.CloseStatusTerminated || h.e.Decision != nil {
 		t.Fatal("not terminated")
 	}
@@ -57,7 +57,7 @@ func TestTerminate(t *testing.T) {
 	fx = h2.do("Terminate", func() (Effects, error) {
 		return h2.e.Terminate(nil, nil, swfapi.Ptr(swfapi.ChildPolicyAbandon), h2.now)
 	})
-	equalLines(t, "events", h2.eventsOf(fx), []string{"3 WorkflowExecutionTerminated childPolicy=ABANDON"})
+	equalLines(t, "events", h2.eventsOf(fx), []string{"3 WorkflowExecutionTerminated cause=OPERATOR_INITIATED childPolicy=ABANDON"})
 	if len(fx.RemoveTasks) != 1 || fx.RemoveTasks[0].Kind != TaskDecision {
 		t.Fatalf("queued decision task left: %v", fx.RemoveTasks)
 	}

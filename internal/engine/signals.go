@@ -51,8 +51,9 @@ func (e *Execution) RequestCancel(now time.Time) (Effects, error) {
 }
 
 // Terminate closes the run at once for TerminateWorkflowExecution, recording
-// WorkflowExecutionTerminated with the child policy given, or else the
-// run's own. No decision task follows.
+// WorkflowExecutionTerminated (cause OPERATOR_INITIATED: someone asked for
+// it) with the child policy given, or else the run's own. No decision task
+// follows.
 func (e *Execution) Terminate(reason, details *string, childPolicy *swfapi.ChildPolicy, now time.Time) (Effects, error) {
 	return e.apply(now, func(c *cmd) error {
 		if !c.e.Open {
@@ -65,6 +66,7 @@ func (e *Execution) Terminate(reason, details *string, childPolicy *swfapi.Child
 		c.event(swfapi.EventTypeWorkflowExecutionTerminated, func(ev *swfapi.HistoryEvent) {
 			ev.WorkflowExecutionTerminatedEventAttributes = &swfapi.WorkflowExecutionTerminatedEventAttributes{
 				Reason: reason, Details: details, ChildPolicy: swfapi.Ptr(policy),
+				Cause: swfapi.Ptr(swfapi.WorkflowExecutionTerminatedCauseOperatorInitiated),
 			}
 		})
 		c.close(swfapi.CloseStatusTerminated)
