@@ -13,8 +13,8 @@ import (
 type Authorizer struct {
 	Scope policy.Scope
 	// TokenDomain returns the domain a task token was handed out in (the
-	// service's tokens carry it, signed); ok is false for a token it did
-	// not make.
+	// service's tokens carry it, signed; "" in tokens older than that); ok
+	// is false for a token it did not make.
 	TokenDomain func(token string) (domain string, ok bool)
 }
 
@@ -41,10 +41,15 @@ func (a *Authorizer) Interceptor(ctx context.Context, op string, in any, next sw
 	if token := taskToken(in); token != "" {
 		// A token names its domain: the call is judged in that domain,
 		// whatever the caller may do elsewhere. A token the service did
-		// not make can only be judged against every domain; the service
-		// refuses it anyway if it gets that far.
+		// not make names no task and changes nothing: the service refuses
+		// it as malformed, whoever sends it. A genuine token from before
+		// tokens carried their domain can only be judged against every
+		// domain.
 		var ok bool
 		if domain, ok = a.TokenDomain(token); !ok {
+			return next(ctx, op, in)
+		}
+		if domain == "" {
 			domain = anyDomain
 		}
 	}

@@ -27,6 +27,9 @@ func testAuthorizer() *Authorizer {
 	return &Authorizer{
 		Scope: policy.Scope{Region: "us-east-1", Account: "123456789012"},
 		TokenDomain: func(token string) (string, bool) {
+			if token == "old-token" {
+				return "", true
+			}
 			domain, ok := strings.CutPrefix(token, "token-of-")
 			return domain, ok
 		},
@@ -68,7 +71,8 @@ func TestAuthorizeCalls(t *testing.T) {
 		{"no principal", nil, "ListDomains", &swfapi.ListDomainsInput{}, false},
 		{"heartbeat in beta", worker, "RecordActivityTaskHeartbeat", heartbeat("token-of-beta"), true},
 		{"heartbeat in alpha (the token's domain)", worker, "RecordActivityTaskHeartbeat", heartbeat("token-of-alpha"), false},
-		{"heartbeat with a token of no known domain", worker, "RecordActivityTaskHeartbeat", heartbeat("forged"), true},
+		{"heartbeat with a forged token (the service refuses it)", worker, "RecordActivityTaskHeartbeat", heartbeat("forged"), true},
+		{"heartbeat with a token of no known domain", worker, "RecordActivityTaskHeartbeat", heartbeat("old-token"), true},
 		{"poll", worker, "PollForActivityTask", poll("alpha", "work"), true},
 		{"poll denied by condition", worker, "PollForActivityTask", poll("alpha", "secret-list"), false},
 		{"not allowed at all", worker, "StartWorkflowExecution", &swfapi.StartWorkflowExecutionInput{Domain: swfapi.Ptr("beta")}, false},
@@ -90,11 +94,11 @@ func TestAuthorizeCalls(t *testing.T) {
 			}
 		}
 	}
-	// A token the service did not make is judged against every domain: a
+	// A genuine token of no known domain is judged against every domain: a
 	// principal allowed in one domain only cannot use it.
 	narrow := principal(t, `{"Version": "2012-10-17", "Statement": [
 		{"Effect": "Allow", "Action": "swf:RecordActivityTaskHeartbeat", "Resource": "arn:aws:swf:us-east-1:123456789012:/domain/beta"}]}`)
-	_, err := a.Interceptor(WithPrincipal(context.Background(), narrow), "RecordActivityTaskHeartbeat", heartbeat("forged"), (&reached{}).next)
+	_, err := a.Interceptor(WithPrincipal(context.Background(), narrow), "RecordActivityTaskHeartbeat", heartbeat("old-token"), (&reached{}).next)
 	if err == nil {
 		t.Error("a token of no known domain passed a one-domain principal")
 	}

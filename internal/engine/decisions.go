@@ -264,6 +264,32 @@ func attributesMember(d swfapi.Decision) (string, bool) {
 	return "", false
 }
 
+// emptyAttributes returns an empty attributes structure of a decision type
+// whose attributes are required.
+func emptyAttributes(t swfapi.DecisionType) swfapi.Shape {
+	switch t {
+	case swfapi.DecisionTypeScheduleActivityTask:
+		return &swfapi.ScheduleActivityTaskDecisionAttributes{}
+	case swfapi.DecisionTypeRequestCancelActivityTask:
+		return &swfapi.RequestCancelActivityTaskDecisionAttributes{}
+	case swfapi.DecisionTypeRecordMarker:
+		return &swfapi.RecordMarkerDecisionAttributes{}
+	case swfapi.DecisionTypeStartTimer:
+		return &swfapi.StartTimerDecisionAttributes{}
+	case swfapi.DecisionTypeCancelTimer:
+		return &swfapi.CancelTimerDecisionAttributes{}
+	case swfapi.DecisionTypeSignalExternalWorkflowExecution:
+		return &swfapi.SignalExternalWorkflowExecutionDecisionAttributes{}
+	case swfapi.DecisionTypeRequestCancelExternalWorkflowExecution:
+		return &swfapi.RequestCancelExternalWorkflowExecutionDecisionAttributes{}
+	case swfapi.DecisionTypeStartChildWorkflowExecution:
+		return &swfapi.StartChildWorkflowExecutionDecisionAttributes{}
+	case swfapi.DecisionTypeScheduleLambdaFunction:
+		return &swfapi.ScheduleLambdaFunctionDecisionAttributes{}
+	}
+	return nil
+}
+
 func closing(t swfapi.DecisionType) bool {
 	switch t {
 	case swfapi.DecisionTypeCompleteWorkflowExecution, swfapi.DecisionTypeFailWorkflowExecution,
@@ -292,7 +318,13 @@ func checkBatch(in *swfapi.RespondDecisionTaskCompletedInput) error {
 			continue
 		}
 		if !ok && !attributesOptional(*d.DecisionType) {
-			problems = append(problems, nullValue(path+"."+member))
+			// AWS reports a missing structure at its first required
+			// member, as if the structure were there and empty.
+			if inner := swfapi.ProblemsAt(path+"."+member, emptyAttributes(*d.DecisionType)); len(inner) > 0 {
+				problems = append(problems, inner[0])
+			} else {
+				problems = append(problems, nullValue(path+"."+member))
+			}
 			continue
 		}
 		path += "." + member

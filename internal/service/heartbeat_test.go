@@ -85,8 +85,9 @@ func TestHeartbeatFaults(t *testing.T) {
 	wantFault(t, err, "ValidationException", "Member must have length less than or equal to 2048")
 	_, err = heartbeat(w, at.TaskToken, aws.String(strings.Repeat("x", 2048)))
 	must(t, err)
+	// A token openswf never made is malformed, as a forged page token is.
 	_, err = heartbeat(w, aws.String("forged-token"), nil)
-	wantFault(t, err, "UnknownResourceFault", "")
+	wantFault(t, err, "ValidationException", "Invalid token")
 	wantRawFault(t, w.s.URL, "RecordActivityTaskHeartbeat", `{}`, "ValidationException", "Value null at 'taskToken' failed to satisfy constraint: Member must not be null")
 	// A decision task's token is not an activity's.
 	w.start("other")

@@ -242,8 +242,9 @@ func (s *Service) PollForDecisionTask(ctx context.Context, in *swfapi.PollForDec
 	}
 	if out == nil {
 		// Nothing came: an empty task, without a taskToken member, which is
-		// how clients tell.
-		return &swfapi.DecisionTask{StartedEventId: swfapi.Ptr(int64(0)), Events: []swfapi.HistoryEvent{}}, nil
+		// how clients tell; the event ids are there, as zeros, for typed
+		// clients that read them unconditionally.
+		return &swfapi.DecisionTask{StartedEventId: swfapi.Ptr(int64(0)), PreviousStartedEventId: swfapi.Ptr(int64(0)), Events: []swfapi.HistoryEvent{}}, nil
 	}
 	return out, nil
 }
@@ -273,9 +274,10 @@ func (s *Service) decisionTask(ctx context.Context, e *engine.Execution, known *
 		},
 		WorkflowType: &swfapi.WorkflowType{Name: swfapi.Ptr(e.WorkflowType.Name), Version: swfapi.Ptr(e.WorkflowType.Version)},
 		Events:       events,
-	}
-	if e.PreviousStartedEventID > 0 {
-		out.PreviousStartedEventId = swfapi.Ptr(e.PreviousStartedEventID)
+		// Always present, 0 on a run's first decision task, as SWF's own
+		// example answers show: typed clients (Java's Long, the Flow
+		// frameworks) read it unconditionally.
+		PreviousStartedEventId: swfapi.Ptr(e.PreviousStartedEventID),
 	}
 	if more {
 		last := *events[len(events)-1].EventId

@@ -114,3 +114,22 @@ func renderList(list any) string {
 	}
 	return string(b)
 }
+
+// Shape is every structure of the model: each can check itself.
+type Shape interface{ validate(*validator) }
+
+// ProblemsAt returns what breaks the model's constraints in v, a structure
+// of the model (such as a *StartTimerDecisionAttributes), as if it stood at
+// path in a request. The engine uses it for the members of a decision whose
+// attributes structure is missing altogether: AWS reports them inside it.
+func ProblemsAt(path string, v Shape) []string {
+	if v == nil {
+		return nil
+	}
+	var e validator
+	if path != "" {
+		e.push(path)
+	}
+	v.validate(&e)
+	return e.problems
+}
