@@ -10,6 +10,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/openswf/openswf/internal/service"
 )
 
 // config is everything `openswf serve` can be told.
@@ -32,6 +34,8 @@ type config struct {
 	Throttle         string
 	ThrottleSettings string
 	TLSCert, TLSKey  string
+	// Limits are SWF's quotas, SWF's values by default.
+	Limits service.Limits
 }
 
 func defaultConfig() config {
@@ -44,6 +48,7 @@ func defaultConfig() config {
 		MaxRequestBytes: 1 << 20,
 		ShutdownTimeout: 10 * time.Second,
 		LongPoll:        50 * time.Second,
+		Limits:          service.DefaultLimits(),
 	}
 }
 
@@ -96,6 +101,41 @@ func settings() []setting {
 			func(fs *flag.FlagSet, c *config, n, u string) {
 				fs.DurationVar(&c.ShutdownTimeout, n, c.ShutdownTimeout, u)
 			}},
+		// SWF's quotas. A run keeps the per-run limits it started with.
+		{"limit-domains", "OPENSWF_LIMIT_DOMAINS", "most domains, registered and deprecated; RegisterDomain beyond it is a LimitExceededFault",
+			func(fs *flag.FlagSet, c *config, n, u string) { fs.IntVar(&c.Limits.Domains, n, c.Limits.Domains, u) }},
+		{"limit-types", "OPENSWF_LIMIT_TYPES", "most activity types, and workflow types, per domain, registered and deprecated; a Register*Type beyond it is a LimitExceededFault",
+			func(fs *flag.FlagSet, c *config, n, u string) {
+				fs.IntVar(&c.Limits.TypesPerKind, n, c.Limits.TypesPerKind, u)
+			}},
+		{"limit-domain-tags", "OPENSWF_LIMIT_DOMAIN_TAGS", "most tags on one domain; more is a TooManyTagsFault",
+			func(fs *flag.FlagSet, c *config, n, u string) {
+				fs.IntVar(&c.Limits.TagsPerDomain, n, c.Limits.TagsPerDomain, u)
+			}},
+		{"limit-open-executions", "OPENSWF_LIMIT_OPEN_EXECUTIONS", "most open workflow executions per domain; StartWorkflowExecution beyond it is a LimitExceededFault, a child start fails with OPEN_WORKFLOWS_LIMIT_EXCEEDED",
+			func(fs *flag.FlagSet, c *config, n, u string) {
+				fs.IntVar(&c.Limits.OpenExecutionsPerDomain, n, c.Limits.OpenExecutionsPerDomain, u)
+			}},
+		{"limit-history-events", "OPENSWF_LIMIT_HISTORY_EVENTS", "most events in one execution's history (at least 10); the execution is terminated with cause EVENT_LIMIT_EXCEEDED rather than pass it",
+			func(fs *flag.FlagSet, c *config, n, u string) {
+				fs.IntVar(&c.Limits.HistoryEvents, n, c.Limits.HistoryEvents, u)
+			}},
+		{"limit-open-activities", "OPENSWF_LIMIT_OPEN_ACTIVITIES", "most open activity tasks per execution; ScheduleActivityTask beyond it fails with OPEN_ACTIVITIES_LIMIT_EXCEEDED",
+			func(fs *flag.FlagSet, c *config, n, u string) {
+				fs.IntVar(&c.Limits.OpenActivities, n, c.Limits.OpenActivities, u)
+			}},
+		{"limit-open-timers", "OPENSWF_LIMIT_OPEN_TIMERS", "most open timers per execution; StartTimer beyond it fails with OPEN_TIMERS_LIMIT_EXCEEDED",
+			func(fs *flag.FlagSet, c *config, n, u string) {
+				fs.IntVar(&c.Limits.OpenTimers, n, c.Limits.OpenTimers, u)
+			}},
+		{"limit-open-children", "OPENSWF_LIMIT_OPEN_CHILDREN", "most open child executions per execution; StartChildWorkflowExecution beyond it fails with OPEN_CHILDREN_LIMIT_EXCEEDED",
+			func(fs *flag.FlagSet, c *config, n, u string) {
+				fs.IntVar(&c.Limits.OpenChildren, n, c.Limits.OpenChildren, u)
+			}},
+		{"limit-pollers", "OPENSWF_LIMIT_POLLERS", "most polls waiting at once on one task list (per kind and domain, per node); one more is a LimitExceededFault",
+			func(fs *flag.FlagSet, c *config, n, u string) {
+				fs.IntVar(&c.Limits.PollersPerTaskList, n, c.Limits.PollersPerTaskList, u)
+			}},
 	}
 }
 
@@ -129,6 +169,10 @@ func parseConfig(name string, args []string, getenv func(string) string) (config
 
 var accountIDPattern = regexp.MustCompile(`^[0-9]{12}$`)
 
+// minHistoryEvents is the least --limit-history-events: a run needs room
+// for more than its start and its first decision task.
+const minHistoryEvents = 10
+
 func (c config) validate() error {
 	var errs []error
 	if !accountIDPattern.MatchString(c.AccountID) {
@@ -145,6 +189,21 @@ func (c config) validate() error {
 	}
 	if c.MaxRequestBytes <= 0 {
 		errs = append(errs, errors.New("max request bytes must be positive"))
+	}
+	for _, l := range []struct {
+		name     string
+		v, least int
+	}{
+		{"--limit-domains", c.Limits.Domains, 1}, {"--limit-types", c.Limits.TypesPerKind, 1},
+		{"--limit-domain-tags", c.Limits.TagsPerDomain, 1}, {"--limit-open-executions", c.Limits.OpenExecutionsPerDomain, 1},
+		// A run needs room for more than its start and first decision.
+		{"--limit-history-events", c.Limits.HistoryEvents, minHistoryEvents},
+		{"--limit-open-activities", c.Limits.OpenActivities, 1}, {"--limit-open-timers", c.Limits.OpenTimers, 1},
+		{"--limit-open-children", c.Limits.OpenChildren, 1}, {"--limit-pollers", c.Limits.PollersPerTaskList, 1},
+	} {
+		if l.v < l.least {
+			errs = append(errs, fmt.Errorf("%s must be at least %d", l.name, l.least))
+		}
 	}
 	switch c.Auth {
 	case "", "none":

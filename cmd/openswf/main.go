@@ -92,7 +92,7 @@ func serve(ctx context.Context, cfg config, logOut io.Writer, reload <-chan os.S
 	svc, err := service.New(ctx, service.Config{
 		Region:    cfg.Region,
 		AccountID: cfg.AccountID,
-		Limits:    service.DefaultLimits(),
+		Limits:    cfg.Limits,
 		LongPoll:  cfg.LongPoll,
 	}, st, clock.Real{}, logger)
 	if err != nil {

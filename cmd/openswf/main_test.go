@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/swf"
 
+	"github.com/openswf/openswf/internal/service"
 	"github.com/openswf/openswf/swftest"
 )
 
@@ -74,6 +75,52 @@ func TestParseConfig(t *testing.T) {
 		if _, err := parseConfig("serve", args, getenv); err == nil {
 			t.Errorf("%v accepted", args)
 		}
+	}
+}
+
+// SWF's limits are settings, SWF's values by default.
+func TestParseLimits(t *testing.T) {
+	none := func(string) string { return "" }
+	c, err := parseConfig("serve", nil, none)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Limits != service.DefaultLimits() || c.Limits.HistoryEvents != 25000 || c.Limits.OpenExecutionsPerDomain != 100000 ||
+		c.Limits.PollersPerTaskList != 1000 || c.Limits.OpenActivities != 1000 || c.Limits.OpenTimers != 1000 || c.Limits.OpenChildren != 1000 {
+		t.Fatalf("default limits %+v", c.Limits)
+	}
+	env := map[string]string{"OPENSWF_LIMIT_HISTORY_EVENTS": "500", "OPENSWF_LIMIT_POLLERS": "7"}
+	c, err = parseConfig("serve", []string{"--limit-open-executions", "10", "--limit-open-activities", "2", "--limit-open-timers", "3",
+		"--limit-open-children", "4", "--limit-pollers", "8", "--limit-domains", "5", "--limit-types", "6", "--limit-domain-tags", "9"},
+		func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := service.Limits{Domains: 5, TypesPerKind: 6, TagsPerDomain: 9, OpenExecutionsPerDomain: 10, HistoryEvents: 500,
+		OpenActivities: 2, OpenTimers: 3, OpenChildren: 4, PollersPerTaskList: 8}
+	if c.Limits != want {
+		t.Fatalf("limits %+v, want %+v", c.Limits, want)
+	}
+	for _, args := range [][]string{
+		{"--limit-history-events", "9"},
+		{"--limit-history-events", "many"},
+		{"--limit-open-executions", "0"},
+		{"--limit-open-activities", "-1"},
+		{"--limit-open-timers", "0"},
+		{"--limit-open-children", "0"},
+		{"--limit-pollers", "0"},
+		{"--limit-domains", "0"},
+		{"--limit-types", "1.5"},
+		{"--limit-domain-tags", "0"},
+	} {
+		if _, err := parseConfig("serve", args, none); err == nil {
+			t.Errorf("%v accepted", args)
+		}
+	}
+	if _, err := parseConfig("serve", nil, func(k string) string {
+		return map[string]string{"OPENSWF_LIMIT_POLLERS": "lots"}[k]
+	}); err == nil {
+		t.Error("$OPENSWF_LIMIT_POLLERS=lots accepted")
 	}
 }
 

@@ -16,8 +16,9 @@ import (
 // whole configuration. The start itself is owed work, like a signal to
 // another run: a timer due at once, which the service fires by creating the
 // child in the transaction that records ChildWorkflowExecutionStarted here
-// (StartChild), or, when the workflow id already has an open run,
-// recording StartChildWorkflowExecutionFailed (ChildStartFailed).
+// (StartChild), or, when the workflow id already has an open run or the
+// domain has too many, recording StartChildWorkflowExecutionFailed
+// (ChildStartFailed).
 //
 // What a closed run owes others is owed work too, so it survives a crash:
 // a child tells its parent how it closed (Notice, delivered by ChildClosed
@@ -206,9 +207,10 @@ func (e *Execution) StartChild(initiatedEventID int64, runID string, now time.Ti
 }
 
 // ChildStartFailed records that the child initiated by event
-// initiatedEventID could not start because its workflow id has an open
-// run (WORKFLOW_ALREADY_RUNNING), and lets the decider see it.
-func (e *Execution) ChildStartFailed(initiatedEventID int64, now time.Time) (Effects, error) {
+// initiatedEventID could not start, for cause (WORKFLOW_ALREADY_RUNNING:
+// its workflow id has an open run; OPEN_WORKFLOWS_LIMIT_EXCEEDED: its
+// domain has as many open runs as it may), and lets the decider see it.
+func (e *Execution) ChildStartFailed(initiatedEventID int64, cause swfapi.StartChildWorkflowExecutionFailedCause, now time.Time) (Effects, error) {
 	return e.apply(now, func(c *cmd) error {
 		ch, owed := c.e.childToStart(initiatedEventID)
 		if !owed {
@@ -218,7 +220,7 @@ func (e *Execution) ChildStartFailed(initiatedEventID int64, now time.Time) (Eff
 		c.event(swfapi.EventTypeStartChildWorkflowExecutionFailed, func(ev *swfapi.HistoryEvent) {
 			ev.StartChildWorkflowExecutionFailedEventAttributes = &swfapi.StartChildWorkflowExecutionFailedEventAttributes{
 				WorkflowType: ch.workflowType(), WorkflowId: swfapi.Ptr(ch.WorkflowID),
-				Cause:                        swfapi.Ptr(swfapi.StartChildWorkflowExecutionFailedCauseWorkflowAlreadyRunning),
+				Cause:                        swfapi.Ptr(cause),
 				InitiatedEventId:             swfapi.Ptr(initiatedEventID),
 				DecisionTaskCompletedEventId: swfapi.Ptr(ch.DecisionTaskCompletedEventID), Control: ch.Control,
 			}

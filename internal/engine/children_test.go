@@ -127,7 +127,9 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 func TestChildAlreadyRunning(t *testing.T) {
 	h := newHarness(t, nil, Limits{})
 	h.decide(startChild("kid-1", "kid/1"))
-	h.do("ChildStartFailed", func() (Effects, error) { return h.e.ChildStartFailed(5, h.now) })
+	h.do("ChildStartFailed", func() (Effects, error) {
+		return h.e.ChildStartFailed(5, swfapi.StartChildWorkflowExecutionFailedCauseWorkflowAlreadyRunning, h.now)
+	})
 	delete(h.timers, "child/5/start")
 	equalLines(t, "failed", h.since(6), []string{
 		"6 StartChildWorkflowExecutionFailed cause=WORKFLOW_ALREADY_RUNNING decisionTaskCompletedEventId=4 initiatedEventId=5 workflowId=kid-1 workflowType=kid/1",

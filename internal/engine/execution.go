@@ -12,6 +12,7 @@ package engine
 
 import (
 	"maps"
+	"slices"
 	"time"
 
 	"github.com/openswf/openswf/internal/swfapi"
@@ -49,12 +50,17 @@ type Limits struct {
 	// StartChildWorkflowExecution beyond it fails with
 	// OPEN_CHILDREN_LIMIT_EXCEEDED.
 	OpenChildren int `json:"openChildren,omitempty"`
+	// HistoryEvents is the most events in the run's history; the event
+	// that would pass it is not recorded, and the run is terminated with
+	// cause EVENT_LIMIT_EXCEEDED instead (see eventlimit.go).
+	HistoryEvents int `json:"historyEvents,omitempty"`
 }
 
 // DefaultLimits returns SWF's quotas: 1,000 open activity tasks, 1,000
-// open timers and 1,000 open child runs per execution.
+// open timers and 1,000 open child runs per execution, and 25,000 events in
+// its history.
 func DefaultLimits() Limits {
-	return Limits{OpenActivities: 1000, OpenTimers: 1000, OpenChildren: 1000}
+	return Limits{OpenActivities: 1000, OpenTimers: 1000, OpenChildren: 1000, HistoryEvents: 25000}
 }
 
 // orDefault replaces limits that are not positive with SWF's quotas, so a
@@ -69,6 +75,9 @@ func (l Limits) orDefault() Limits {
 	}
 	if l.OpenChildren <= 0 {
 		l.OpenChildren = d.OpenChildren
+	}
+	if l.HistoryEvents <= 0 {
+		l.HistoryEvents = d.HistoryEvents
 	}
 	return l
 }
@@ -133,10 +142,10 @@ type Execution struct {
 	// External are the signals and cancel requests this run sent to other
 	// runs and that are not delivered yet, by initiated event id.
 	External map[int64]ExternalRequest `json:"external,omitempty"`
-	// Received names the requests other runs delivered here ("runId/
-	// initiatedEventId"), so that one redelivered after a crash is not
-	// recorded twice.
-	Received map[string]bool `json:"received,omitempty"`
+	// Received names the latest requests other runs delivered here
+	// ("runId/initiatedEventId"), so that one redelivered after a crash is
+	// not recorded twice (see ReceivedRequests for why the latest suffice).
+	Received ReceivedRequests `json:"received,omitempty"`
 
 	// Children are the child runs this run started or is starting, by
 	// their StartChildWorkflowExecutionInitiated event id, until they
@@ -296,10 +305,7 @@ func (e *Execution) clone() *Execution {
 	if n.External == nil {
 		n.External = map[int64]ExternalRequest{}
 	}
-	n.Received = maps.Clone(e.Received)
-	if n.Received == nil {
-		n.Received = map[string]bool{}
-	}
+	n.Received = slices.Clone(e.Received)
 	n.Timers = maps.Clone(e.Timers)
 	if n.Timers == nil {
 		n.Timers = map[string]TimerState{}
@@ -349,7 +355,7 @@ func (e *Execution) apply(now time.Time, f func(c *cmd) error) (Effects, error) 
 	n := e.clone()
 	before := n.snapshot()
 	c := &cmd{e: n, now: normTime(now)}
-	if err := f(c); err != nil {
+	if err := c.run(f); err != nil {
 		return Effects{}, err
 	}
 	fx := diff(before, n)
@@ -364,8 +370,12 @@ func (e *Execution) apply(now time.Time, f func(c *cmd) error) (Effects, error) 
 }
 
 // event appends a history event of type t, filled in by fill, and returns
-// its id.
+// its id. An event the history has no room for is not recorded: the run is
+// terminated instead and the command ends there (see eventlimit.go).
 func (c *cmd) event(t swfapi.EventType, fill func(ev *swfapi.HistoryEvent)) int64 {
+	if !c.roomFor(t) {
+		c.terminateFull()
+	}
 	id := c.e.NextEventID
 	c.e.NextEventID++
 	ev := swfapi.HistoryEvent{

@@ -1,6 +1,9 @@
 package engine
 
 import (
+	"encoding/json"
+	"maps"
+	"slices"
 	"strconv"
 	"time"
 
@@ -135,10 +138,10 @@ func (e *Execution) ReceiveExternal(r ExternalRequest, source swfapi.WorkflowExe
 			return c.e.unknownExecution()
 		}
 		key := deref(source.RunId) + "/" + strconv.FormatInt(initiatedEventID, 10)
-		if c.e.Received[key] {
+		if c.e.Received.has(key) {
 			return nil
 		}
-		c.e.Received[key] = true
+		c.e.Received = c.e.Received.add(key)
 		src := &swfapi.WorkflowExecution{WorkflowId: source.WorkflowId, RunId: source.RunId}
 		if r.Cancel {
 			if c.e.CancelRequested {
@@ -161,4 +164,53 @@ func (e *Execution) ReceiveExternal(r ExternalRequest, source swfapi.WorkflowExe
 		c.needDecision()
 		return nil
 	})
+}
+
+// maxReceived bounds how many delivered requests a run remembers.
+const maxReceived = 1000
+
+// ReceivedRequests are the keys of the requests delivered to a run, oldest
+// first, at most maxReceived of them.
+//
+// A key is only needed until its sender has recorded the delivery, which
+// the service does right after delivering (a second transaction, on the
+// sender); a request is delivered again only if the server stopped between
+// the two, and then at once when it starts again, before it has delivered
+// anything new. So the latest keys are the only ones a redelivery can
+// match, and a run that receives requests for years keeps a bounded list.
+type ReceivedRequests []string
+
+func (r ReceivedRequests) has(key string) bool { return slices.Contains(r, key) }
+
+// add remembers key, forgetting the oldest past the bound.
+func (r ReceivedRequests) add(key string) ReceivedRequests {
+	r = append(r, key)
+	if len(r) > maxReceived {
+		r = slices.Delete(r, 0, len(r)-maxReceived)
+	}
+	return r
+}
+
+// UnmarshalJSON reads the list, or the set (a JSON object of keys) that
+// states written before the bound kept; a set has no order, so its keys are
+// sorted.
+func (r *ReceivedRequests) UnmarshalJSON(data []byte) error {
+	if len(data) > 0 && data[0] == '{' {
+		var set map[string]bool
+		if err := json.Unmarshal(data, &set); err != nil {
+			return err
+		}
+		keys := slices.Sorted(maps.Keys(set))
+		if len(keys) > maxReceived {
+			keys = keys[len(keys)-maxReceived:]
+		}
+		*r = keys
+		return nil
+	}
+	var list []string
+	if err := json.Unmarshal(data, &list); err != nil {
+		return err
+	}
+	*r = list
+	return nil
 }

@@ -60,7 +60,7 @@ func TestOpenTimersLimit(t *testing.T) {
 
 func TestOpenActivitiesLimitDefaultsWhenZero(t *testing.T) {
 	h := newHarness(t, nil, Limits{})
-	if h.e.Limits != DefaultLimits() || DefaultLimits() != (Limits{OpenActivities: 1000, OpenTimers: 1000, OpenChildren: 1000}) {
+	if h.e.Limits != DefaultLimits() || DefaultLimits() != (Limits{OpenActivities: 1000, OpenTimers: 1000, OpenChildren: 1000, HistoryEvents: 25000}) {
 		t.Fatalf("limits %+v", h.e.Limits)
 	}
 }

@@ -12,6 +12,7 @@ package matching
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 
@@ -32,10 +33,27 @@ type waiter struct {
 	wake chan *store.Task
 }
 
+// PollerLimit bounds the polls that wait on one task list at once, as SWF
+// allows 1,000 pollers per task list.
+type PollerLimit struct {
+	// Max is the most polls of one task list (Key) that wait at once;
+	// 0 means no bound.
+	Max int
+	// Refuse returns the error with which a poll beyond Max is answered at
+	// once. It is the caller's, so that it can be worded as the API words
+	// it; nil gives ErrTooManyPollers.
+	Refuse func(k Key, max int) error
+}
+
+// ErrTooManyPollers is what a poll beyond PollerLimit.Max returns when the
+// limit has no Refuse of its own.
+var ErrTooManyPollers = errors.New("matching: too many pollers of the task list")
+
 // Matcher wakes long polls. It is safe for concurrent use.
 type Matcher struct {
 	clock   clock.Clock
 	recheck time.Duration
+	limit   PollerLimit
 
 	mu      sync.Mutex // guards waiters and closed
 	waiters map[Key][]*waiter
@@ -44,17 +62,26 @@ type Matcher struct {
 }
 
 // New returns a Matcher whose pollers look at the store again every recheck
-// even when nothing woke them, for tasks queued by other nodes.
-func New(clk clock.Clock, recheck time.Duration) *Matcher {
-	return &Matcher{clock: clk, recheck: recheck, waiters: map[Key][]*waiter{}, done: make(chan struct{})}
+// even when nothing woke them, for tasks queued by other nodes, and of
+// which at most limit.Max wait on one task list at once.
+func New(clk clock.Clock, recheck time.Duration, limit PollerLimit) *Matcher {
+	return &Matcher{clock: clk, recheck: recheck, limit: limit, waiters: map[Key][]*waiter{}, done: make(chan struct{})}
 }
 
-func (m *Matcher) join(k Key) *waiter {
-	w := &waiter{wake: make(chan *store.Task, 1)}
+// join registers a poller of k, unless k has as many as the limit allows.
+// The count is of this node's pollers: each node of a cluster keeps its own.
+func (m *Matcher) join(k Key) (*waiter, error) {
 	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.limit.Max > 0 && len(m.waiters[k]) >= m.limit.Max {
+		if m.limit.Refuse != nil {
+			return nil, m.limit.Refuse(k, m.limit.Max)
+		}
+		return nil, ErrTooManyPollers
+	}
+	w := &waiter{wake: make(chan *store.Task, 1)}
 	m.waiters[k] = append(m.waiters[k], w)
-	m.mu.Unlock()
-	return w
+	return w, nil
 }
 
 // leave unregisters w, handing unused (a task handed to w that it did not
@@ -128,13 +155,17 @@ func (m *Matcher) Close() {
 }
 
 // Poll calls take until it reports a task taken, hold passes, ctx ends or
-// the matcher closes. take tries to start handed, the task an Offer handed
+// the matcher closes. A poll beyond the PollerLimit of k returns its error
+// at once, without calling take. take tries to start handed, the task an Offer handed
 // this poller, when not nil, and else (or when that fails) looks in the
 // store; it is called again whenever a task may have been queued.
 func (m *Matcher) Poll(ctx context.Context, k Key, hold time.Duration, take func(ctx context.Context, handed *store.Task) (bool, error)) (bool, error) {
 	// The poller is registered before it first looks, so that a task
 	// queued while it looks still wakes it.
-	w := m.join(k)
+	w, err := m.join(k)
+	if err != nil {
+		return false, err
+	}
 	var handed, unused *store.Task
 	defer func() { m.leave(k, w, unused) }()
 	deadline := m.clock.NewTimer(hold)

@@ -2,6 +2,8 @@ package matching
 
 import (
 	"context"
+	"errors"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -13,7 +15,7 @@ import (
 func TestPoll(t *testing.T) {
 	key := Key{Kind: store.ActivityTask, Domain: "d", TaskList: "t"}
 	clk := clock.NewFake(time.Unix(0, 0))
-	m := New(clk, time.Hour)
+	m := New(clk, time.Hour, PollerLimit{})
 
 	type result struct {
 		ok    bool
@@ -111,7 +113,7 @@ func TestPoll(t *testing.T) {
 func TestOffer(t *testing.T) {
 	key := Key{Kind: store.DecisionTask, Domain: "d", TaskList: "t"}
 	clk := clock.NewFake(time.Unix(0, 0))
-	m := New(clk, time.Hour)
+	m := New(clk, time.Hour, PollerLimit{})
 	task := store.Task{Kind: store.DecisionTask, Domain: "d", TaskList: "t", RunID: "r", ScheduledEventID: 3}
 
 	// poll records what each call of take was handed, and takes a task
@@ -176,4 +178,63 @@ func TestOffer(t *testing.T) {
 	if got := wait(next); len(got) != 2 || got[1] == nil || *got[1] != task {
 		t.Fatalf("next poller: %v", got)
 	}
+}
+
+func TestPollerLimit(t *testing.T) {
+	key := Key{Kind: store.ActivityTask, Domain: "d", TaskList: "t"}
+	other := Key{Kind: store.DecisionTask, Domain: "d", TaskList: "t"}
+	full := errors.New("full")
+	var refusedKey Key
+	m := New(clock.NewFake(time.Unix(0, 0)), time.Hour, PollerLimit{Max: 2, Refuse: func(k Key, max int) error {
+		refusedKey = k
+		if max != 2 {
+			t.Errorf("max %d", max)
+		}
+		return full
+	}})
+	// wait starts a poll that waits until the matcher closes, and returns
+	// once it is registered (take is called after that).
+	done := make(chan error, 4)
+	wait := func(k Key) {
+		looked := make(chan struct{})
+		var once sync.Once
+		go func() {
+			_, err := m.Poll(context.Background(), k, time.Hour, func(context.Context, *store.Task) (bool, error) {
+				once.Do(func() { close(looked) })
+				return false, nil
+			})
+			done <- err
+		}()
+		select {
+		case <-looked:
+		case <-time.After(5 * time.Second):
+			t.Fatal("poll did not start")
+		}
+	}
+	wait(key)
+	wait(key)
+	// A third poller of the task list is refused at once, without looking.
+	_, err := m.Poll(context.Background(), key, time.Hour, func(context.Context, *store.Task) (bool, error) {
+		t.Error("a refused poll looked for a task")
+		return false, nil
+	})
+	if err != full || refusedKey != key {
+		t.Fatalf("third poll: %v for %v", err, refusedKey)
+	}
+	// Another task list (here: of the other kind) has its own count.
+	wait(other)
+	m.Close()
+	for range 3 {
+		if err := <-done; err != nil {
+			t.Errorf("waiting poll: %v", err)
+		}
+	}
+	// Without a Refuse, the error is ErrTooManyPollers.
+	m = New(clock.NewFake(time.Unix(0, 0)), time.Hour, PollerLimit{Max: 1})
+	wait(key)
+	if _, err := m.Poll(context.Background(), key, time.Hour, nil); !errors.Is(err, ErrTooManyPollers) {
+		t.Fatalf("second poll: %v", err)
+	}
+	m.Close()
+	<-done
 }

@@ -29,16 +29,26 @@ func (s *Service) childWork(ctx context.Context, t store.Timer, initiatedEventID
 
 // startChild creates the child in the transaction that records
 // ChildWorkflowExecutionStarted in its parent; when the child's workflow id
-// has an open run, the parent records StartChildWorkflowExecutionFailed
-// instead.
+// has an open run (WORKFLOW_ALREADY_RUNNING), or the domain as many open
+// runs as it may (OPEN_WORKFLOWS_LIMIT_EXCEEDED), the parent records
+// StartChildWorkflowExecutionFailed instead.
 func (s *Service) startChild(ctx context.Context, t store.Timer, initiatedEventID int64) error {
+	failed := func(cause swfapi.StartChildWorkflowExecutionFailedCause) error {
+		return s.settle(ctx, t, func(e *engine.Execution, now time.Time) (engine.Effects, error) {
+			return e.ChildStartFailed(initiatedEventID, cause, now)
+		})
+	}
+	switch full, err := s.domainFull(ctx, t.Domain); {
+	case err != nil:
+		return err
+	case full:
+		return failed(swfapi.StartChildWorkflowExecutionFailedCauseOpenWorkflowsLimitExceeded)
+	}
 	err := s.settle(ctx, t, func(e *engine.Execution, now time.Time) (engine.Effects, error) {
 		return e.StartChild(initiatedEventID, newRunID(), now)
 	})
 	if errors.Is(err, store.ErrExists) {
-		err = s.settle(ctx, t, func(e *engine.Execution, now time.Time) (engine.Effects, error) {
-			return e.ChildStartFailed(initiatedEventID, now)
-		})
+		err = failed(swfapi.StartChildWorkflowExecutionFailedCauseWorkflowAlreadyRunning)
 	}
 	return err
 }

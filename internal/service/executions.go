@@ -34,6 +34,12 @@ func (s *Service) StartWorkflowExecution(ctx context.Context, in *swfapi.StartWo
 	if err := jsonDecode(wt.Config, &info.Config); err != nil {
 		return nil, err
 	}
+	switch full, err := s.domainFull(ctx, *in.Domain); {
+	case err != nil:
+		return nil, err
+	case full:
+		return nil, tooManyOpenExecutions(*in.Domain, s.cfg.Limits.OpenExecutionsPerDomain)
+	}
 	runID := newRunID()
 	exec, eff, err := engine.Start(engine.StartParams{
 		Domain:     *in.Domain,
@@ -62,6 +68,21 @@ func (s *Service) StartWorkflowExecution(ctx context.Context, in *swfapi.StartWo
 	s.runs.put(r)
 	s.afterCommit(ch)
 	return &swfapi.Run{RunId: swfapi.Ptr(runID)}, nil
+}
+
+// domainFull reports whether a domain has as many open runs as it may
+// (Limits.OpenExecutionsPerDomain), so that a start there is refused. The
+// count is read before the start, not in the start's transaction: starts
+// racing each other (on several connections, or nodes) can pass the limit
+// by as many as race, which a quota meant to stop a runaway starter
+// tolerates, and which spares every start a locked count. A run continued
+// as new needs no check: one run closes as one opens.
+func (s *Service) domainFull(ctx context.Context, domain string) (bool, error) {
+	n, err := s.store.CountExecutions(ctx, store.ExecutionQuery{Domain: domain})
+	if err != nil {
+		return false, err
+	}
+	return n >= s.cfg.Limits.OpenExecutionsPerDomain, nil
 }
 
 // SignalWorkflowExecution records a signal in an open run.

@@ -1,6 +1,7 @@
 package service
 
 import (
+	"github.com/openswf/openswf/internal/matching"
 	"github.com/openswf/openswf/internal/store"
 	"github.com/openswf/openswf/internal/swfapi"
 )
@@ -31,6 +32,21 @@ func typeAlreadyExists(k store.TypeKey) error {
 
 func typeDeprecated(k store.TypeKey) error {
 	return swfapi.NewFault(swfapi.CodeTypeDeprecated, "%s", typeLabel(k))
+}
+
+// tooManyPollers answers a poll beyond the limit of pollers of a task list.
+func tooManyPollers(k matching.Key, limit int) error {
+	kind := "activity"
+	if k.Kind == store.DecisionTask {
+		kind = "decision"
+	}
+	return swfapi.NewFault(swfapi.CodeLimitExceeded, "Limit of %d concurrent pollers of %s task list %s in domain %s has been reached", limit, kind, k.TaskList, k.Domain)
+}
+
+// tooManyOpenExecutions answers a start in a domain that has as many open
+// runs as it may.
+func tooManyOpenExecutions(domain string, limit int) error {
+	return swfapi.NewFault(swfapi.CodeLimitExceeded, "Limit of %d open workflow executions in domain %s has been reached", limit, domain)
 }
 
 func typeNotDeprecated() error {

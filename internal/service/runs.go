@@ -146,6 +146,12 @@ func (s *Service) loadRunByID(ctx context.Context, runID string) (*run, error) {
 // update applies one engine command to a run and commits it, recomputing the
 // command on a fresh load when the run changed in between.
 func (s *Service) update(ctx context.Context, load func(context.Context) (*run, error), cmd func(*engine.Execution, time.Time) (engine.Effects, error)) (*run, engine.Effects, error) {
+	var unlock func()
+	defer func() {
+		if unlock != nil {
+			unlock()
+		}
+	}()
 	for range maxConflicts {
 		// The time is read before the run is loaded, so that the state is at
 		// least as fresh as the instant the command is judged at: a
@@ -154,6 +160,15 @@ func (s *Service) update(ctx context.Context, load func(context.Context) (*run, 
 		r, err := load(ctx)
 		if err != nil {
 			return nil, engine.Effects{}, err
+		}
+		if unlock == nil {
+			// The first load names the run; wait for this node's other
+			// commands on it, then load what they left.
+			unlock = s.runLocks.lock(r.exec.RunID)
+			now = s.clock.Now()
+			if r, err = load(ctx); err != nil {
+				return nil, engine.Effects{}, err
+			}
 		}
 		eff, err := cmd(r.exec, now)
 		if err != nil {
@@ -191,7 +206,9 @@ func (s *Service) updateRun(ctx context.Context, runID string, cmd func(*engine.
 // task or run is not as the command expects).
 func staleSensitive(err error) bool {
 	var fault *swfapi.Fault
-	return errors.Is(err, store.ErrConflict) || errors.As(err, &fault)
+	// ErrNotFound: the run was deleted (its retention passed) after
+	// another node closed it; the fresh load answers the fault.
+	return errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrNotFound) || errors.As(err, &fault)
 }
 
 // commit writes a command's effects on r in one transaction. take are tasks
@@ -255,6 +272,11 @@ func (s *Service) change(r *run, eff engine.Effects) (store.ExecutionChange, err
 		ExpectedVersion:  r.rec.Version,
 		RemoveTimers:     eff.RemoveTimers,
 		RemoveActivities: eff.RemoveActivities,
+	}
+	// A child's parent (a successor by continue-as-new keeps it) is a
+	// column too, so that the visibility lists can report it.
+	if p := e.Parent; p != nil {
+		ch.Execution.ParentWorkflowID, ch.Execution.ParentRunID = p.WorkflowID, p.RunID
 	}
 	for _, ev := range eff.Events {
 		data, err := json.Marshal(ev)

@@ -21,7 +21,8 @@ import (
 	"github.com/openswf/openswf/internal/swfapi"
 )
 
-// Limits are SWF's account quotas, which the service enforces.
+// Limits are SWF's quotas, which the service enforces. A limit that is not
+// positive takes SWF's quota (DefaultLimits).
 type Limits struct {
 	// Domains is the most domains, registered and deprecated, an account has.
 	Domains int
@@ -30,11 +31,55 @@ type Limits struct {
 	TypesPerKind int
 	// TagsPerDomain is the most tags a domain carries.
 	TagsPerDomain int
+	// OpenExecutionsPerDomain is the most open runs a domain has: a
+	// StartWorkflowExecution beyond it is a LimitExceededFault, a child's
+	// start fails with OPEN_WORKFLOWS_LIMIT_EXCEEDED.
+	OpenExecutionsPerDomain int
+	// HistoryEvents is the most events in one run's history: the run is
+	// terminated (cause EVENT_LIMIT_EXCEEDED) rather than pass it.
+	HistoryEvents int
+	// OpenActivities, OpenTimers and OpenChildren are the most activity
+	// tasks, timers and child runs one run has open at once; a decision
+	// beyond them fails with its OPEN_…_LIMIT_EXCEEDED cause.
+	OpenActivities int
+	OpenTimers     int
+	OpenChildren   int
+	// PollersPerTaskList is the most polls waiting on one task list (of
+	// one kind, in one domain) at once, on this node: one more is a
+	// LimitExceededFault at once.
+	PollersPerTaskList int
 }
 
 // DefaultLimits are Amazon SWF's documented quotas.
 func DefaultLimits() Limits {
-	return Limits{Domains: 100, TypesPerKind: 10000, TagsPerDomain: 50}
+	run := engine.DefaultLimits()
+	return Limits{Domains: 100, TypesPerKind: 10000, TagsPerDomain: 50,
+		OpenExecutionsPerDomain: 100000, HistoryEvents: run.HistoryEvents,
+		OpenActivities: run.OpenActivities, OpenTimers: run.OpenTimers, OpenChildren: run.OpenChildren,
+		PollersPerTaskList: 1000}
+}
+
+// orDefault replaces the limits that are not positive with SWF's quotas.
+func (l Limits) orDefault() Limits {
+	d := DefaultLimits()
+	for _, f := range []struct{ v, def *int }{
+		{&l.Domains, &d.Domains}, {&l.TypesPerKind, &d.TypesPerKind}, {&l.TagsPerDomain, &d.TagsPerDomain},
+		{&l.OpenExecutionsPerDomain, &d.OpenExecutionsPerDomain}, {&l.HistoryEvents, &d.HistoryEvents},
+		{&l.OpenActivities, &d.OpenActivities}, {&l.OpenTimers, &d.OpenTimers}, {&l.OpenChildren, &d.OpenChildren},
+		{&l.PollersPerTaskList, &d.PollersPerTaskList},
+	} {
+		if *f.v <= 0 {
+			*f.v = *f.def
+		}
+	}
+	return l
+}
+
+// run returns the limits of one run, which it keeps from its start (a run
+// continued as new, or a child, takes its predecessor's or parent's).
+func (l Limits) run() engine.Limits {
+	return engine.Limits{OpenActivities: l.OpenActivities, OpenTimers: l.OpenTimers,
+		OpenChildren: l.OpenChildren, HistoryEvents: l.HistoryEvents}
 }
 
 // Config is what a Service needs besides its store.
@@ -49,6 +94,12 @@ type Config struct {
 	// PollRecheck is how often a waiting poll looks in the store for tasks
 	// that another node queued.
 	PollRecheck time.Duration
+	// SweepInterval is how often closed runs past their domain's
+	// retention are deleted (0: DefaultSweepInterval); SweepBatch is how
+	// many runs one deletion transaction takes at most (0:
+	// DefaultSweepBatch). See retention.go.
+	SweepInterval time.Duration
+	SweepBatch    int
 }
 
 // DefaultLongPoll is the default hold of a poll.
@@ -76,6 +127,8 @@ type Service struct {
 	started recentStarts
 	// runs caches the decoded state of runs this node committed.
 	runs *runCache
+	// runLocks queue this node's commands on one run (see runLocks).
+	runLocks runLocks
 	// domainsSeen holds the names of the domains known to exist (see
 	// domainExists).
 	domainsSeen sync.Map
@@ -101,6 +154,7 @@ func New(ctx context.Context, cfg Config, st store.Store, clk clock.Clock, logge
 	if cfg.PollRecheck <= 0 {
 		cfg.PollRecheck = time.Second
 	}
+	cfg.Limits = cfg.Limits.orDefault()
 	s := &Service{
 		cfg:          cfg,
 		store:        st,
@@ -108,17 +162,26 @@ func New(ctx context.Context, cfg Config, st store.Store, clk clock.Clock, logge
 		logger:       logger,
 		pages:        &pageTokens{secret: pageSecret, clock: clk},
 		tokens:       tasktoken.NewSigner(taskSecret),
-		matcher:      matching.New(clk, cfg.PollRecheck),
+		matcher:      matching.New(clk, cfg.PollRecheck, matching.PollerLimit{Max: cfg.Limits.PollersPerTaskList, Refuse: tooManyPollers}),
 		longPoll:     cfg.LongPoll,
-		engineLimits: engine.DefaultLimits(),
+		engineLimits: cfg.Limits.run(),
 		runs:         newRunCache(),
 	}
 	s.timers = timer.New(st, clk, s.FireTimer, logger)
 	return s, nil
 }
 
-// Run fires durable timers until ctx ends.
-func (s *Service) Run(ctx context.Context) { s.timers.Run(ctx) }
+// Run fires durable timers, and sweeps away closed runs past their
+// domain's retention (see retention.go), until ctx ends.
+func (s *Service) Run(ctx context.Context) {
+	swept := make(chan struct{})
+	go func() {
+		defer close(swept)
+		s.sweepLoop(ctx)
+	}()
+	s.timers.Run(ctx)
+	<-swept
+}
 
 // StopPolls ends every waiting poll at once, empty-handed, so that a
 // shutdown need not wait out the long polls.

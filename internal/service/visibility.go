@@ -247,7 +247,8 @@ const maxInt32 = 1<<31 - 1
 
 // executionInfo describes a run from its row, as engine.Execution.Info
 // describes it from its state: cancelRequested reads false once the run has
-// closed, and a closed run carries its close status and time.
+// closed, a closed run carries its close status and time, and a child its
+// parent.
 func executionInfo(x store.Execution) *swfapi.WorkflowExecutionInfo {
 	info := &swfapi.WorkflowExecutionInfo{
 		Execution:       &swfapi.WorkflowExecution{WorkflowId: swfapi.Ptr(x.WorkflowID), RunId: swfapi.Ptr(x.RunID)},
@@ -256,6 +257,9 @@ func executionInfo(x store.Execution) *swfapi.WorkflowExecutionInfo {
 		ExecutionStatus: swfapi.Ptr(swfapi.ExecutionStatusOpen),
 		TagList:         slices.Clone(x.TagList),
 		CancelRequested: swfapi.Ptr(x.Open && x.CancelRequested),
+	}
+	if x.ParentRunID != "" {
+		info.Parent = &swfapi.WorkflowExecution{WorkflowId: swfapi.Ptr(x.ParentWorkflowID), RunId: swfapi.Ptr(x.ParentRunID)}
 	}
 	if !x.Open {
 		info.ExecutionStatus = swfapi.Ptr(swfapi.ExecutionStatusClosed)

@@ -36,9 +36,17 @@ const (
 
 func newWorld(t *testing.T) *world {
 	t.Helper()
+	return newWorldWith(t, swftest.Options{})
+}
+
+// newWorldWith is newWorld on a server built with opts, on the world's
+// fake clock.
+func newWorldWith(t *testing.T, opts swftest.Options) *world {
+	t.Helper()
 	t0, _ := time.Parse(time.RFC3339, startTime)
 	clk := clock.NewFake(t0)
-	s := swftest.Start(t, swftest.Options{Clock: clk})
+	opts.Clock = clk
+	s := swftest.Start(t, opts)
 	w := &world{t: t, s: s, c: s.Client, clk: clk}
 	registerDomain(t, w.c, dom)
 	_, err := w.c.RegisterWorkflowType(ctx, &swf.RegisterWorkflowTypeInput{

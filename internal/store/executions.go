@@ -32,6 +32,14 @@ type Execution struct {
 	CloseStatus     string    // empty while open
 	TagList         []string
 	CancelRequested bool
+
+	// ParentWorkflowID and ParentRunID name the run that started this one
+	// as its child (a successor by continue-as-new keeps its
+	// predecessor's parent); both empty for a run without a parent. They
+	// are written when the run is created and never change: an update
+	// does not write them.
+	ParentWorkflowID string
+	ParentRunID      string
 }
 
 // Event is one history event of a run: its id (dense from 1) and its
@@ -210,7 +218,8 @@ type ExecutionStore interface {
 	// plus its HeartbeatTimeout: the task has timed out.
 	Heartbeat(ctx context.Context, runID string, scheduledEventID, startedEventID int64, details *string, at time.Time) (cancelRequested bool, err error)
 	// ListExecutions returns the runs q selects, in q's order, read from
-	// the visibility columns. The rows it returns carry no State.
+	// the visibility columns. The rows it returns carry no State, but every
+	// other field, the parent included.
 	ListExecutions(ctx context.Context, q ExecutionQuery) ([]Execution, error)
 	// CountExecutions counts the runs q selects.
 	CountExecutions(ctx context.Context, q ExecutionQuery) (int, error)

@@ -108,6 +108,7 @@ type TypeQuery struct {
 // Store is the durable state of an openswf service.
 type Store interface {
 	ExecutionStore
+	RetentionStore
 	// CreateDomain adds d. It fails with ErrExists when a domain of that name
 	// exists (in any status), and with ErrLimit when limit domains exist
 	// already (limit <= 0: no limit).

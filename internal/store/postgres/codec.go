@@ -23,5 +23,13 @@ func fromNullMillis(ms *int64) time.Time {
 	return columns.FromMillis(*ms)
 }
 
+// nullString stores "" ("none", as a run without a parent has) as NULL.
+func nullString(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
 // scanner is a pgx.Row or pgx.Rows.
 type scanner interface{ Scan(dest ...any) error }

@@ -23,14 +23,14 @@ import (
 var _ store.ExecutionStore = (*Store)(nil)
 
 const execCols = `domain, workflow_id, run_id, version, open, state, type_name, type_version,
-	started_at, closed_at, close_status, tag_list, cancel_requested`
+	started_at, closed_at, close_status, tag_list, cancel_requested, parent_workflow_id, parent_run_id`
 
 const activityCols = `run_id, scheduled_event_id, started_event_id, cancel_requested, started_at,
 	heartbeat_timeout, deadline, heartbeat_at, heartbeat_details`
 
 const (
 	sqlInsertExec = `INSERT INTO executions (` + execCols + `)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`
 	// The version guard is the optimistic lock: a change computed from an
 	// older version matches no row. A concurrent change of the same run
 	// waits for this one's row lock, then finds the version moved on.
@@ -82,7 +82,8 @@ func (s *Store) CreateExecution(ctx context.Context, ch store.ExecutionChange) e
 	x := ch.Execution
 	var b pgx.Batch
 	b.Queue(sqlInsertExec, x.Domain, x.WorkflowID, x.RunID, x.Version, x.Open, columns.Blob(x.State), x.TypeName, x.TypeVersion,
-		columns.Millis(x.StartedAt), nullMillis(x.ClosedAt), x.CloseStatus, tagList(x.TagList), x.CancelRequested)
+		columns.Millis(x.StartedAt), nullMillis(x.ClosedAt), x.CloseStatus, tagList(x.TagList), x.CancelRequested,
+		nullString(x.ParentWorkflowID), nullString(x.ParentRunID))
 	// A new run's history starts at event 1.
 	queueChange(&b, ch, func(ev int64) error {
 		if ev != 1 {
@@ -137,7 +138,8 @@ func (s *Store) UpdateExecution(ctx context.Context, ch store.ExecutionChange) e
 		}
 		y := succ.Execution
 		b.Queue(sqlInsertExec, y.Domain, y.WorkflowID, y.RunID, y.Version, y.Open, columns.Blob(y.State), y.TypeName, y.TypeVersion,
-			columns.Millis(y.StartedAt), nullMillis(y.ClosedAt), y.CloseStatus, tagList(y.TagList), y.CancelRequested)
+			columns.Millis(y.StartedAt), nullMillis(y.ClosedAt), y.CloseStatus, tagList(y.TagList), y.CancelRequested,
+			nullString(y.ParentWorkflowID), nullString(y.ParentRunID))
 		queueChange(&b, *succ, func(ev int64) error {
 			if ev != 1 {
 				return historyConflict(y.RunID, 0, ev)
@@ -411,13 +413,21 @@ func scanExecution(row scanner) (store.Execution, error) {
 		x       store.Execution
 		started int64
 		closed  *int64
+		pwid    *string
+		prid    *string
 	)
 	if err := row.Scan(&x.Domain, &x.WorkflowID, &x.RunID, &x.Version, &x.Open, &x.State, &x.TypeName, &x.TypeVersion,
-		&started, &closed, &x.CloseStatus, &x.TagList, &x.CancelRequested); err != nil {
+		&started, &closed, &x.CloseStatus, &x.TagList, &x.CancelRequested, &pwid, &prid); err != nil {
 		return store.Execution{}, err
 	}
 	x.StartedAt = columns.FromMillis(started)
 	x.ClosedAt = fromNullMillis(closed)
+	if pwid != nil {
+		x.ParentWorkflowID = *pwid
+	}
+	if prid != nil {
+		x.ParentRunID = *prid
+	}
 	if len(x.TagList) == 0 {
 		x.TagList = nil
 	}

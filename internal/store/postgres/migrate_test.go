@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"fmt"
 	"github.com/openswf/openswf/internal/store/schema"
 	"log/slog"
 	"slices"
@@ -146,4 +147,72 @@ func TestOpenFails(t *testing.T) {
 			}
 		})
 	}
+}
+
+// migrationsBefore returns the embedded migrations older than version.
+func migrationsBefore(t *testing.T, version int) fstest.MapFS {
+	t.Helper()
+	ms, err := schema.Load(embeddedMigrations())
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := fstest.MapFS{}
+	for _, m := range ms {
+		if m.Version < version {
+			out[fmt.Sprintf("%04d_%s.sql", m.Version, m.Name)] = &fstest.MapFile{Data: []byte(m.SQL)}
+		}
+	}
+	return out
+}
+
+// TestParentBackfill: migration 0004 gives the runs created before it the
+// parent their state records, and none to the others.
+func TestParentBackfill(t *testing.T) {
+	ctx := t.Context()
+	logger := slog.New(slog.DiscardHandler)
+	pool, err := newPool(t)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := migrate(ctx, pool, migrationsBefore(t, 4), logger); err != nil {
+		t.Fatal(err)
+	}
+	states := map[string]string{
+		// A NUL in the input, as Go's encoder writes it.
+		"child":    `{"workflowId":"c","input":"a\u0000b","parent":{"workflowId":"pw","runId":"pr","initiatedEventId":5}}`,
+		"none":     `{"workflowId":"p"}`,
+		"mentions": `{"workflowId":"m","input":"\"parent\":{}"}`,
+		// Not a NUL: an escaped backslash, then text.
+		"backslash": `{"workflowId":"b","input":"\\u0000","parent":{"workflowId":"pw","runId":"pr","initiatedEventId":5}}`,
+	}
+	for runID, state := range states {
+		if _, err := pool.Exec(ctx, `INSERT INTO executions (domain, workflow_id, run_id, version, open, state,
+			type_name, type_version, started_at) VALUES ('d', $1, $1, 1, false, $2, 't', '1', 0)`, runID, []byte(state)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := migrate(ctx, pool, embeddedMigrations(), logger); err != nil {
+		t.Fatal(err)
+	}
+	for runID := range states {
+		var wid, rid *string
+		if err := pool.QueryRow(ctx, `SELECT parent_workflow_id, parent_run_id FROM executions WHERE run_id = $1`, runID).Scan(&wid, &rid); err != nil {
+			t.Fatal(err)
+		}
+		got := fmt.Sprint(deref(wid), "/", deref(rid))
+		want := "<nil>/<nil>"
+		if runID == "child" || runID == "backslash" {
+			want = "pw/pr"
+		}
+		if got != want {
+			t.Errorf("run %q: parent %s, want %s", runID, got, want)
+		}
+	}
+}
+
+func deref(s *string) any {
+	if s == nil {
+		return nil
+	}
+	return *s
 }

@@ -9,14 +9,14 @@ import (
 	"github.com/openswf/openswf/internal/store/columns"
 )
 
-// The visibility queries read only the columns SWF filters on, never the
-// state: listing a thousand runs decodes no blob. Migration 0003 holds
-// their indexes.
+// The visibility queries read only the columns SWF filters on or reports
+// (the parent's, from migration 0004), never the state: listing a thousand
+// runs decodes no blob. Migration 0003 holds their indexes.
 
 // visibilityCols is execCols with the state left out: an empty bytea that
 // scanExecution turns into nil.
 const visibilityCols = `domain, workflow_id, run_id, version, open, ''::bytea, type_name, type_version,
-	started_at, closed_at, close_status, tag_list, cancel_requested`
+	started_at, closed_at, close_status, tag_list, cancel_requested, parent_workflow_id, parent_run_id`
 
 // ListExecutions implements store.ExecutionStore.
 func (s *Store) ListExecutions(ctx context.Context, q store.ExecutionQuery) ([]store.Execution, error) {

@@ -23,5 +23,10 @@ func fromNullMillis(ms sql.NullInt64) time.Time {
 	return columns.FromMillis(ms.Int64)
 }
 
+// nullString stores "" ("none", as a run without a parent has) as NULL.
+func nullString(s string) sql.NullString {
+	return sql.NullString{String: s, Valid: s != ""}
+}
+
 // scanner is a *sql.Row or *sql.Rows.
 type scanner interface{ Scan(dest ...any) error }

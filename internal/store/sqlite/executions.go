@@ -22,14 +22,14 @@ import (
 var _ store.ExecutionStore = (*Store)(nil)
 
 const execCols = `domain, workflow_id, run_id, version, open, state, type_name, type_version,
-	started_at, closed_at, close_status, tag_list, cancel_requested`
+	started_at, closed_at, close_status, tag_list, cancel_requested, parent_workflow_id, parent_run_id`
 
 const activityCols = `run_id, scheduled_event_id, started_event_id, cancel_requested, started_at,
 	heartbeat_timeout, deadline, heartbeat_at, heartbeat_details`
 
 // Statement texts of the write path, prepared by prepareStmts.
 const (
-	sqlInsertExec = `INSERT INTO executions (` + execCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	sqlInsertExec = `INSERT INTO executions (` + execCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	// Most changes leave the columns that indexes hold (open, times,
 	// close status, type) as they were, but SQLite rewrites the entry of
 	// every index whose column is SET, equal or not: a page of each index,
@@ -156,7 +156,7 @@ func (st *stmts) close() {
 // activity rows (activityCols) for scanRun; the statements add the WHERE.
 const runWithActivities = `SELECT e.domain, e.workflow_id, e.run_id, e.version, e.open, e.state, e.type_name,
 		e.type_version, e.started_at, e.closed_at, e.close_status, e.tag_list, e.cancel_requested,
-		a.scheduled_event_id, a.started_event_id, a.cancel_requested, a.started_at,
+		e.parent_workflow_id, e.parent_run_id, a.scheduled_event_id, a.started_event_id, a.cancel_requested, a.started_at,
 		a.heartbeat_timeout, a.deadline, a.heartbeat_at, a.heartbeat_details
 	FROM executions e LEFT JOIN activities a ON a.run_id = e.run_id
 	`
@@ -243,7 +243,8 @@ func (s *Store) createRun(w *wtx, ch store.ExecutionChange, tags string) error {
 	// workflow id fail here, as does a reused run id.
 	_, err := w.st.insertExec.ExecContext(w.ctx,
 		x.Domain, x.WorkflowID, x.RunID, x.Version, x.Open, columns.Blob(x.State), x.TypeName, x.TypeVersion,
-		columns.Millis(x.StartedAt), nullMillis(x.ClosedAt), x.CloseStatus, tags, x.CancelRequested)
+		columns.Millis(x.StartedAt), nullMillis(x.ClosedAt), x.CloseStatus, tags, x.CancelRequested,
+		nullString(x.ParentWorkflowID), nullString(x.ParentRunID))
 	if isUnique(err) {
 		return fmt.Errorf("%w: an open run of workflow %q in domain %q, or run %s", store.ErrExists, x.WorkflowID, x.Domain, x.RunID)
 	}
@@ -449,13 +450,14 @@ func scanRun(rows *sql.Rows, x *store.Execution, acts *[]store.Activity, first b
 		started            int64
 		closed             sql.NullInt64
 		tags               string
+		pwid, prid         sql.NullString
 		sched, attempt     sql.NullInt64
 		actCancel, timeout sql.NullInt64
 		actStarted, dl, at sql.NullInt64
 		details            sql.NullString
 	)
 	if err := rows.Scan(&x.Domain, &x.WorkflowID, &x.RunID, &x.Version, &open, &state, &x.TypeName, &x.TypeVersion,
-		&started, &closed, &x.CloseStatus, &tags, &cancel,
+		&started, &closed, &x.CloseStatus, &tags, &cancel, &pwid, &prid,
 		&sched, &attempt, &actCancel, &actStarted, &timeout, &dl, &at, &details); err != nil {
 		return err
 	}
@@ -466,6 +468,7 @@ func scanRun(rows *sql.Rows, x *store.Execution, acts *[]store.Activity, first b
 		}
 		x.StartedAt = columns.FromMillis(started)
 		x.ClosedAt = fromNullMillis(closed)
+		x.ParentWorkflowID, x.ParentRunID = pwid.String, prid.String
 		var err error
 		if x.TagList, err = decodeTagList(tags); err != nil {
 			return fmt.Errorf("run %s: %w", x.RunID, err)
@@ -617,13 +620,16 @@ func scanExecution(row scanner) (store.Execution, error) {
 		started int64
 		closed  sql.NullInt64
 		tags    string
+		pwid    sql.NullString
+		prid    sql.NullString
 	)
 	if err := row.Scan(&x.Domain, &x.WorkflowID, &x.RunID, &x.Version, &x.Open, &x.State, &x.TypeName, &x.TypeVersion,
-		&started, &closed, &x.CloseStatus, &tags, &x.CancelRequested); err != nil {
+		&started, &closed, &x.CloseStatus, &tags, &x.CancelRequested, &pwid, &prid); err != nil {
 		return store.Execution{}, err
 	}
 	x.StartedAt = columns.FromMillis(started)
 	x.ClosedAt = fromNullMillis(closed)
+	x.ParentWorkflowID, x.ParentRunID = pwid.String, prid.String
 	var err error
 	if x.TagList, err = decodeTagList(tags); err != nil {
 		return store.Execution{}, fmt.Errorf("run %s: %w", x.RunID, err)

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"github.com/openswf/openswf/internal/store/schema"
 	"log/slog"
 	"os"
@@ -150,4 +151,60 @@ func TestOpen(t *testing.T) {
 		t.Fatalf("reopen: %v", err)
 	}
 	s.Close()
+}
+
+// migrationsBefore returns the embedded migrations older than version.
+func migrationsBefore(t *testing.T, version int) fstest.MapFS {
+	t.Helper()
+	ms, err := schema.Load(embeddedMigrations())
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := fstest.MapFS{}
+	for _, m := range ms {
+		if m.Version < version {
+			out[fmt.Sprintf("%04d_%s.sql", m.Version, m.Name)] = &fstest.MapFile{Data: []byte(m.SQL)}
+		}
+	}
+	return out
+}
+
+// TestParentBackfill: migration 0004 gives the runs created before it the
+// parent their state records, and none to the others.
+func TestParentBackfill(t *testing.T) {
+	ctx := t.Context()
+	logger := slog.New(slog.DiscardHandler)
+	db := openRaw(t, filepath.Join(t.TempDir(), "m.db"))
+	if err := migrate(ctx, db, migrationsBefore(t, 4), logger); err != nil {
+		t.Fatal(err)
+	}
+	states := map[string]string{
+		"child":    `{"workflowId":"c","input":"a\u0000b","parent":{"workflowId":"pw","runId":"pr","initiatedEventId":5}}`,
+		"none":     `{"workflowId":"p"}`,
+		"mentions": `{"workflowId":"m","input":"\"parent\":{}"}`,
+		"not json": `"parent"{`,
+		"empty":    ``,
+	}
+	for runID, state := range states {
+		if _, err := db.ExecContext(ctx, `INSERT INTO executions (domain, workflow_id, run_id, version, open, state,
+			type_name, type_version, started_at) VALUES ('d', ?, ?, 1, 0, ?, 't', '1', 0)`, runID, runID, []byte(state)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := migrate(ctx, db, embeddedMigrations(), logger); err != nil {
+		t.Fatal(err)
+	}
+	for runID := range states {
+		var wid, rid sql.NullString
+		if err := db.QueryRowContext(ctx, `SELECT parent_workflow_id, parent_run_id FROM executions WHERE run_id = ?`, runID).Scan(&wid, &rid); err != nil {
+			t.Fatal(err)
+		}
+		want := [2]sql.NullString{}
+		if runID == "child" {
+			want = [2]sql.NullString{{String: "pw", Valid: true}, {String: "pr", Valid: true}}
+		}
+		if got := [2]sql.NullString{wid, rid}; got != want {
+			t.Errorf("run %q: parent %v, want %v", runID, got, want)
+		}
+	}
 }

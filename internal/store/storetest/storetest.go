@@ -73,6 +73,9 @@ func Run(t *testing.T, backend Backend) {
 		{"ListExecutions", testListExecutions},
 		{"ListExecutionsPaging", testListExecutionsPaging},
 		{"CountExecutions", testCountExecutions},
+		{"ExecutionParent", testExecutionParent},
+		{"DeleteClosed", testDeleteClosed},
+		{"DeleteClosedChain", testDeleteClosedChain},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
