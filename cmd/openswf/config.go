@@ -34,6 +34,11 @@ type config struct {
 	Throttle         string
 	ThrottleSettings string
 	TLSCert, TLSKey  string
+	// SweepInterval and SweepBatch pace the retention sweeper: how often
+	// it looks for closed runs past their domain's retention, and how many
+	// runs one deletion transaction takes at most.
+	SweepInterval time.Duration
+	SweepBatch    int
 	// Limits are SWF's quotas, SWF's values by default.
 	Limits service.Limits
 }
@@ -48,6 +53,8 @@ func defaultConfig() config {
 		MaxRequestBytes: 1 << 20,
 		ShutdownTimeout: 10 * time.Second,
 		LongPoll:        50 * time.Second,
+		SweepInterval:   service.DefaultSweepInterval,
+		SweepBatch:      service.DefaultSweepBatch,
 		Limits:          service.DefaultLimits(),
 	}
 }
@@ -101,6 +108,12 @@ func settings() []setting {
 			func(fs *flag.FlagSet, c *config, n, u string) {
 				fs.DurationVar(&c.ShutdownTimeout, n, c.ShutdownTimeout, u)
 			}},
+		{"retention-sweep-interval", "OPENSWF_RETENTION_SWEEP_INTERVAL", "how often closed executions past their domain's retention are deleted (and once at start-up)",
+			func(fs *flag.FlagSet, c *config, n, u string) {
+				fs.DurationVar(&c.SweepInterval, n, c.SweepInterval, u)
+			}},
+		{"retention-sweep-batch", "OPENSWF_RETENTION_SWEEP_BATCH", "most executions one retention deletion transaction takes; bounds how long a sweep holds the store's writer at once",
+			func(fs *flag.FlagSet, c *config, n, u string) { fs.IntVar(&c.SweepBatch, n, c.SweepBatch, u) }},
 		// SWF's quotas. A run keeps the per-run limits it started with.
 		{"limit-domains", "OPENSWF_LIMIT_DOMAINS", "most domains, registered and deprecated; RegisterDomain beyond it is a LimitExceededFault",
 			func(fs *flag.FlagSet, c *config, n, u string) { fs.IntVar(&c.Limits.Domains, n, c.Limits.Domains, u) }},
@@ -189,6 +202,13 @@ func (c config) validate() error {
 	}
 	if c.MaxRequestBytes <= 0 {
 		errs = append(errs, errors.New("max request bytes must be positive"))
+	}
+	// Zero would mean the service's default, not what was asked for.
+	if c.SweepInterval <= 0 {
+		errs = append(errs, errors.New("--retention-sweep-interval must be positive"))
+	}
+	if c.SweepBatch <= 0 {
+		errs = append(errs, errors.New("--retention-sweep-batch must be positive"))
 	}
 	for _, l := range []struct {
 		name     string

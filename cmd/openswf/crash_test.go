@@ -373,8 +373,15 @@ func eventSummary(events []types.HistoryEvent) []string {
 
 func history(ctx context.Context, t *testing.T, c *swf.Client, ex *types.WorkflowExecution) []types.HistoryEvent {
 	t.Helper()
+	return domainHistory(ctx, t, c, "crash", ex)
+}
+
+// domainHistory reads a run's whole history, retrying a page whose
+// connection was lost.
+func domainHistory(ctx context.Context, t *testing.T, c *swf.Client, domain string, ex *types.WorkflowExecution) []types.HistoryEvent {
+	t.Helper()
 	var events []types.HistoryEvent
-	p := swf.NewGetWorkflowExecutionHistoryPaginator(c, &swf.GetWorkflowExecutionHistoryInput{Domain: aws.String("crash"), Execution: ex})
+	p := swf.NewGetWorkflowExecutionHistoryPaginator(c, &swf.GetWorkflowExecutionHistoryInput{Domain: aws.String(domain), Execution: ex})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		for try := 0; err != nil && try < 3; try++ {

@@ -90,10 +90,12 @@ func serve(ctx context.Context, cfg config, logOut io.Writer, reload <-chan os.S
 		}
 	}()
 	svc, err := service.New(ctx, service.Config{
-		Region:    cfg.Region,
-		AccountID: cfg.AccountID,
-		Limits:    cfg.Limits,
-		LongPoll:  cfg.LongPoll,
+		Region:        cfg.Region,
+		AccountID:     cfg.AccountID,
+		Limits:        cfg.Limits,
+		LongPoll:      cfg.LongPoll,
+		SweepInterval: cfg.SweepInterval,
+		SweepBatch:    cfg.SweepBatch,
 	}, st, clock.Real{}, logger)
 	if err != nil {
 		return err

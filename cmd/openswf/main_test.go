@@ -124,6 +124,54 @@ func TestParseLimits(t *testing.T) {
 	}
 }
 
+// The retention sweeper's pace is a setting: the service's defaults
+// unless told, and never zero or less (which the service would take for
+// its default).
+func TestParseSweep(t *testing.T) {
+	none := func(string) string { return "" }
+	c, err := parseConfig("serve", nil, none)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The README states these defaults.
+	if c.SweepInterval != time.Minute || c.SweepBatch != 32 {
+		t.Fatalf("default sweep every %v, %d runs a batch", c.SweepInterval, c.SweepBatch)
+	}
+	env := map[string]string{"OPENSWF_RETENTION_SWEEP_INTERVAL": "90s", "OPENSWF_RETENTION_SWEEP_BATCH": "5"}
+	c, err = parseConfig("serve", nil, func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.SweepInterval != 90*time.Second || c.SweepBatch != 5 {
+		t.Fatalf("from the environment: sweep every %v, %d runs a batch", c.SweepInterval, c.SweepBatch)
+	}
+	// A flag overrides its environment variable.
+	c, err = parseConfig("serve", []string{"--retention-sweep-interval", "100ms", "--retention-sweep-batch", "2"}, func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.SweepInterval != 100*time.Millisecond || c.SweepBatch != 2 {
+		t.Fatalf("from the flags: sweep every %v, %d runs a batch", c.SweepInterval, c.SweepBatch)
+	}
+	for _, args := range [][]string{
+		{"--retention-sweep-interval", "0s"},
+		{"--retention-sweep-interval", "-1m"},
+		{"--retention-sweep-interval", "60"},
+		{"--retention-sweep-batch", "0"},
+		{"--retention-sweep-batch", "-3"},
+		{"--retention-sweep-batch", "many"},
+	} {
+		if _, err := parseConfig("serve", args, none); err == nil {
+			t.Errorf("%v accepted", args)
+		}
+	}
+	if _, err := parseConfig("serve", nil, func(k string) string {
+		return map[string]string{"OPENSWF_RETENTION_SWEEP_BATCH": "0"}[k]
+	}); err == nil {
+		t.Error("$OPENSWF_RETENTION_SWEEP_BATCH=0 accepted")
+	}
+}
+
 // TestBinary builds the real binary, drives it with the SWF client, stops it
 // with SIGTERM and starts it again on the same store.
 func TestBinary(t *testing.T) {
