@@ -78,7 +78,8 @@ func (s *Service) StartWorkflowExecution(ctx context.Context, in *swfapi.StartWo
 // tolerates, and which spares every start a locked count. A run continued
 // as new needs no check: one run closes as one opens.
 func (s *Service) domainFull(ctx context.Context, domain string) (bool, error) {
-	n, err := s.store.CountExecutions(ctx, store.ExecutionQuery{Domain: domain})
+	// Counting past the limit would tell nothing more.
+	n, err := s.store.CountExecutions(ctx, store.ExecutionQuery{Domain: domain, CountLimit: s.cfg.Limits.OpenExecutionsPerDomain})
 	if err != nil {
 		return false, err
 	}

@@ -224,8 +224,10 @@ func (s *Service) listExecutions(ctx context.Context, op string, sel selection, 
 	return out, nil
 }
 
-// countExecutions answers a Count operation. The store counts every match,
-// so the count is never truncated.
+// countExecutions answers a Count operation. The store counts at most
+// store.CountLimit runs and one more: past the limit the answer is the
+// limit, truncated, as SWF answers a count it did not finish, so a count
+// costs at most that many index entries however many runs match.
 func (s *Service) countExecutions(ctx context.Context, sel selection) (*swfapi.WorkflowExecutionCount, error) {
 	q, err := sel.query()
 	if err != nil {
@@ -236,14 +238,14 @@ func (s *Service) countExecutions(ctx context.Context, sel selection) (*swfapi.W
 	}
 	n := 0
 	if !emptyRange(q) {
+		q.CountLimit = store.CountLimit + 1
 		if n, err = s.store.CountExecutions(ctx, q); err != nil {
 			return nil, err
 		}
 	}
-	return &swfapi.WorkflowExecutionCount{Count: swfapi.Ptr(int32(min(n, maxInt32))), Truncated: swfapi.Ptr(false)}, nil
+	truncated := n > store.CountLimit
+	return &swfapi.WorkflowExecutionCount{Count: swfapi.Ptr(int32(min(n, store.CountLimit))), Truncated: swfapi.Ptr(truncated)}, nil
 }
-
-const maxInt32 = 1<<31 - 1
 
 // executionInfo describes a run from its row, as engine.Execution.Info
 // describes it from its state: cancelRequested reads false once the run has

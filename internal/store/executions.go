@@ -157,7 +157,9 @@ type ExecutionChange struct {
 // Ascending (SWF's reverseOrder). When AfterRunID is set, only runs strictly
 // after (AfterTime, AfterRunID) in that order are returned: a page boundary
 // that stays put however runs are added. Limit > 0 caps the number of runs.
-// CountExecutions ignores the position and the limit.
+// CountExecutions ignores the position and the limit, and counts at most
+// CountLimit runs when CountLimit > 0 (so that a count stays as cheap as
+// reading that many index entries).
 type ExecutionQuery struct {
 	Domain  string
 	Closed  bool
@@ -175,7 +177,14 @@ type ExecutionQuery struct {
 	AfterTime  time.Time
 	AfterRunID string
 	Limit      int
+	CountLimit int
 }
+
+// CountLimit is the most runs the service has a visibility count count
+// (ExecutionQuery.CountLimit): past it, it answers this many and
+// truncated, as SWF may. A count reads one index entry per run, and this
+// many take well under SWF's budget of a request (see README).
+const CountLimit = 100_000
 
 // ExecutionStore keeps workflow executions, their histories, their tasks and
 // their timers.

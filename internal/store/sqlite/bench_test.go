@@ -121,3 +121,30 @@ func BenchmarkGetRun(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkStartAndClose measures a run's visibility rows: each iteration
+// creates a run with two tags and closes it, which writes (and rewrites)
+// its entries of every visibility index.
+func BenchmarkStartAndClose(b *testing.B) {
+	s := benchStore(b, 0)
+	var next atomic.Int64
+	b.SetParallelism(4)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			x := benchRun(int(next.Add(1)))
+			x.TagList = []string{"a", "b"}
+			if err := s.CreateExecution(b.Context(), store.ExecutionChange{Execution: x, Events: []store.Event{{ID: 1, Data: make([]byte, 200)}}}); err != nil {
+				b.Error(err)
+				return
+			}
+			ch := store.ExecutionChange{Execution: x, ExpectedVersion: 1, Events: []store.Event{{ID: 2, Data: make([]byte, 200)}}}
+			ch.Execution.Version, ch.Execution.Open = 2, false
+			ch.Execution.ClosedAt, ch.Execution.CloseStatus = benchT0.Add(time.Minute), "COMPLETED"
+			if err := s.UpdateExecution(b.Context(), ch); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}

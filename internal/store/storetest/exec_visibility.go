@@ -230,4 +230,32 @@ func testCountExecutions(t *testing.T, b Backend) {
 	if n := count(closed); n != 1 {
 		t.Errorf("canceled runs after a restart = %d, want 1", n)
 	}
+
+	// CountLimit stops the count, and only when there are more.
+	closed.CloseStatus = ""
+	for limit, want := range map[int]int{1: 1, 4: 4, 5: 5, 6: 5, 0: 5} {
+		closed.CountLimit = limit
+		if n := count(closed); n != want {
+			t.Errorf("closed runs counting at most %d = %d, want %d", limit, n, want)
+		}
+	}
+	closed.CountLimit = 0
+
+	// A run's tags follow it when it closes and when it is deleted.
+	blue := store.ExecutionQuery{Domain: "d", Oldest: t0, Closed: true, ByClose: true, Tag: ptr("blue")}
+	if n := count(blue); n != 2 {
+		t.Errorf("closed runs tagged blue = %d, want 2 (c4, and o1 now closed)", n)
+	}
+	e.deleteClosed("d", t0.Add(2*time.Hour), 10)
+	if n := count(blue); n != 0 {
+		t.Errorf("closed runs tagged blue after their deletion = %d, want 0", n)
+	}
+	blue.ByClose = false
+	if n := count(blue); n != 0 {
+		t.Errorf("closed runs tagged blue by start after their deletion = %d, want 0", n)
+	}
+	blue.Closed = false
+	if n := count(blue); n != 1 {
+		t.Errorf("open runs tagged blue = %d, want 1 (o3)", n)
+	}
 }
