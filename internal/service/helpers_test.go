@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -32,9 +33,9 @@ func wantFault(t *testing.T, err error, code, msg string) {
 	}
 }
 
-// wantRawFault sends body to operation op as raw AWS JSON, past the SDK's
-// own checks of required members, and checks the error that comes back.
-func wantRawFault(t *testing.T, url, op, body, code, msg string) {
+// rawPost sends body to operation op as raw AWS JSON, past the SDK's own
+// checks and types, and returns the status and the answer's body.
+func rawPost(t *testing.T, url, op, body string) (int, []byte) {
 	t.Helper()
 	req, err := http.NewRequest("POST", url, strings.NewReader(body))
 	must(t, err)
@@ -43,15 +44,25 @@ func wantRawFault(t *testing.T, url, op, body, code, msg string) {
 	resp, err := http.DefaultClient.Do(req)
 	must(t, err)
 	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	must(t, err)
+	return resp.StatusCode, raw
+}
+
+// wantRawFault sends body to operation op as raw AWS JSON, past the SDK's
+// own checks of required members, and checks the error that comes back.
+func wantRawFault(t *testing.T, url, op, body, code, msg string) {
+	t.Helper()
+	status, raw := rawPost(t, url, op, body)
 	var e struct {
 		Type    string `json:"__type"`
 		Message string `json:"message"`
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&e); err != nil {
-		t.Fatalf("%s: status %d, undecodable body: %v", op, resp.StatusCode, err)
+	if err := json.Unmarshal(raw, &e); err != nil {
+		t.Fatalf("%s: status %d, undecodable body: %v", op, status, err)
 	}
-	if resp.StatusCode != 400 || !strings.HasSuffix(e.Type, "#"+code) || !strings.Contains(e.Message, msg) {
-		t.Fatalf("%s %s: got %d %s %q, want 400 %s containing %q", op, body, resp.StatusCode, e.Type, e.Message, code, msg)
+	if status != 400 || !strings.HasSuffix(e.Type, "#"+code) || !strings.Contains(e.Message, msg) {
+		t.Fatalf("%s %s: got %d %s %q, want 400 %s containing %q", op, body, status, e.Type, e.Message, code, msg)
 	}
 }
 
