@@ -163,12 +163,11 @@ func (s *Service) update(ctx context.Context, load func(context.Context) (*run, 
 		}
 		if unlock == nil {
 			// The first load names the run; wait for this node's other
-			// commands on it, then load what they left.
+			// commands on it. What they committed meanwhile makes this
+			// load stale, which the commit's version check finds: the
+			// retry then loads again, under the lock. Uncontended, the
+			// run is loaded once.
 			unlock = s.runLocks.lock(r.exec.RunID)
-			now = s.clock.Now()
-			if r, err = load(ctx); err != nil {
-				return nil, engine.Effects{}, err
-			}
 		}
 		eff, err := cmd(r.exec, now)
 		if err != nil {
