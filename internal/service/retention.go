@@ -80,6 +80,11 @@ func (s *Service) sweepLoop(ctx context.Context) {
 // passed, and returns how many it deleted. A domain that fails does not
 // stop the others; the errors come back together.
 func (s *Service) Sweep(ctx context.Context) (int, error) {
+	// One sweep at a time in a node: a second would only skip the runs
+	// the first is deleting (on PostgreSQL) and return before they are
+	// gone, so a caller could not rely on Sweep having swept.
+	s.sweeping.Lock()
+	defer s.sweeping.Unlock()
 	now := s.clock.Now()
 	var (
 		total int

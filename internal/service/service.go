@@ -129,6 +129,9 @@ type Service struct {
 	runs *runCache
 	// runLocks queue this node's commands on one run (see runLocks).
 	runLocks runLocks
+	// sweeping is held by a retention sweep, so that this node runs one
+	// at a time (see Sweep).
+	sweeping sync.Mutex
 	// domainsSeen holds the names of the domains known to exist (see
 	// domainExists).
 	domainsSeen sync.Map
