@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -77,6 +78,16 @@ func parseBench(args []string, stderr io.Writer) (bench.Config, bool, error) {
 	fs.DurationVar(&cfg.SetupTimeout, "setup-timeout", cfg.SetupTimeout, "how long the setup may take")
 	fs.BoolVar(&cfg.WithBaseline, "with-baseline", false, "also run the baseline for the same duration and concurrency, and print the ratio")
 	fs.BoolVar(&asJSON, "json", false, "print the result as JSON")
+	fs.Func("server-pid", "the server's process id, whose CPU time per operation is reported (Linux; repeat or comma-separate for several nodes)", func(v string) error {
+		for f := range strings.SplitSeq(v, ",") {
+			pid, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil || pid <= 0 {
+				return fmt.Errorf("not a process id: %q", f)
+			}
+			cfg.ServerPIDs = append(cfg.ServerPIDs, pid)
+		}
+		return nil
+	})
 
 	// The flag package stops at the first argument that is not a flag;
 	// take the scenario out wherever it is so that both

@@ -65,6 +65,9 @@ type Config struct {
 	Tasks int
 	// DetailsSize is the length of each heartbeat's details.
 	DetailsSize int
+	// ServerPIDs are the server's processes (one per node) whose CPU time
+	// the result reports, read from /proc; none: no server CPU.
+	ServerPIDs []int
 	// Deciders and Workers size the workflow scenario's decider and
 	// activity-worker pools (0: Concurrency each).
 	Deciders, Workers int
@@ -154,6 +157,9 @@ func (c Config) logger() *slog.Logger {
 func Run(ctx context.Context, cfg Config) (Result, error) {
 	if err := cfg.Validate(); err != nil {
 		return Result{}, err
+	}
+	if len(cfg.ServerPIDs) > 0 && !sampleCPU(cfg.ServerPIDs).ok {
+		return Result{}, fmt.Errorf("cannot read the CPU time of process %v from /proc (Linux only)", cfg.ServerPIDs)
 	}
 	res, err := runScenario(ctx, cfg)
 	if err != nil || !cfg.WithBaseline || cfg.Scenario == Baseline {

@@ -72,7 +72,7 @@ func runDispatch(ctx context.Context, cfg Config) (Result, error) {
 	}
 	stop, cancel := context.WithTimeout(ctx, cfg.Duration)
 	defer cancel()
-	rec := newRecorder(stop)
+	rec := newRecorder(stop, cfg)
 	b := newBudget(cfg.maxUnits())
 	clk := &dispatchClock{rec: rec, replied: make(map[string]time.Time), received: make(map[string]time.Time)}
 	start := time.Now()

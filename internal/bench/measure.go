@@ -13,7 +13,7 @@ import (
 func measure(ctx context.Context, cfg Config, unit string, do func(ctx context.Context, rec *recorder, due time.Time)) (Result, error) {
 	stop, cancel := context.WithTimeout(ctx, cfg.Duration)
 	defer cancel()
-	rec := newRecorder(stop)
+	rec := newRecorder(stop, cfg)
 	b := newBudget(cfg.maxUnits())
 	start := time.Now()
 	due := units(stop, cfg, start, b)

@@ -17,6 +17,11 @@ type recorder struct {
 	// is the run finishing, not a failure.
 	stop context.Context
 
+	// pids are the server's processes whose CPU the run reports, and
+	// cpu the counters at the start of the measured part.
+	pids []int
+	cpu  cpuSample
+
 	mu      sync.Mutex // guards the fields below
 	stats   map[string]*stat
 	units   stat // whole units: a heartbeat, a workflow, a dispatch
@@ -29,8 +34,10 @@ type stat struct {
 	hist            histogram
 }
 
-func newRecorder(stop context.Context) *recorder {
-	return &recorder{stop: stop, stats: make(map[string]*stat)}
+// newRecorder starts recording the measured part of a run of cfg, which
+// ends with stop.
+func newRecorder(stop context.Context, cfg Config) *recorder {
+	return &recorder{stop: stop, stats: make(map[string]*stat), pids: cfg.ServerPIDs, cpu: sampleCPU(cfg.ServerPIDs)}
 }
 
 // statLocked returns the tally of op, creating it.
@@ -130,6 +137,7 @@ func (r *recorder) errorSamples() []string {
 // result assembles the Result of a run of cfg whose measured part took
 // elapsed, counting units called unit.
 func (r *recorder) result(cfg Config, unit string, elapsed time.Duration) Result {
+	end := sampleCPU(r.pids)
 	ops := r.ops(elapsed)
 	var errs int64
 	for _, op := range ops {
@@ -142,7 +150,11 @@ func (r *recorder) result(cfg Config, unit string, elapsed time.Duration) Result
 	if cfg.Scenario == Baseline {
 		endpoint = "(built-in handler)"
 	}
+	use := diffCPU(r.cpu, end, len(r.pids) > 0 && cfg.Scenario != Baseline, elapsed, count)
 	return Result{
+		Server:       use.Server,
+		Client:       use.Client,
+		MachineBusy:  use.MachineBusy,
 		Scenario:     cfg.Scenario,
 		Endpoint:     endpoint,
 		Concurrency:  cfg.Concurrency,

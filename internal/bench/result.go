@@ -40,6 +40,14 @@ type Result struct {
 	ErrorSamples []string `json:"error_samples,omitempty"`
 	// Ops are the results of each SWF operation the run called.
 	Ops []OpResult `json:"ops"`
+	// Server is the CPU time the server's processes (Config.ServerPIDs)
+	// spent during the measured part, per unit too; Client is the load
+	// tool's own; MachineBusy is the share of all the machine's cores
+	// that were busy (anything running, not only these). Absent where
+	// /proc cannot be read.
+	Server      *CPU    `json:"server_cpu,omitempty"`
+	Client      *CPU    `json:"client_cpu,omitempty"`
+	MachineBusy float64 `json:"machine_busy,omitempty"`
 	// Baseline is the baseline run of the same shape, when asked for.
 	Baseline *Result `json:"baseline,omitempty"`
 	// BaselineRatio is Throughput over the baseline's throughput.
@@ -103,6 +111,12 @@ func (r Result) text(b *strings.Builder) {
 	fmt.Fprintf(b, "%s against %s: %s, concurrency %d, %s\n", r.Scenario, r.Endpoint, r.Elapsed.Round(time.Millisecond), r.Concurrency, load)
 	fmt.Fprintf(b, "  %.1f %s/s (%d in %s), %d errors\n", r.Throughput, r.Unit, r.Count, r.Elapsed.Round(time.Millisecond), r.Errors)
 	fmt.Fprintf(b, "  latency: %s\n", r.Latency)
+	if r.Server != nil {
+		fmt.Fprintf(b, "  server CPU: %s per %s (%.2f s, %.2f cores)\n", short(r.Server.PerUnit), strings.TrimSuffix(r.Unit, "s"), r.Server.Seconds, r.Server.Cores)
+	}
+	if r.Client != nil {
+		fmt.Fprintf(b, "  load tool CPU: %s per %s (%.2f cores); machine %.0f%% busy\n", short(r.Client.PerUnit), strings.TrimSuffix(r.Unit, "s"), r.Client.Cores, 100*r.MachineBusy)
+	}
 	tw := tabwriter.NewWriter(b, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "  operation\tok\terrors\tempty\tper s\tp50\tp90\tp99\tmax\t")
 	for _, op := range r.Ops {

@@ -71,7 +71,7 @@ func runWorkflow(ctx context.Context, cfg Config) (Result, error) {
 	}
 	stop, cancel := context.WithTimeout(ctx, cfg.Duration)
 	defer cancel()
-	rec := newRecorder(stop)
+	rec := newRecorder(stop, cfg)
 	b := newBudget(cfg.maxUnits())
 	flights := &inFlight{open: make(map[string]flight)}
 	var seq atomic.Int64
