@@ -51,6 +51,10 @@ type Options struct {
 	LongPoll time.Duration
 	// Interceptors run around every operation, first outermost.
 	Interceptors []swfapi.Interceptor
+	// Listen is the address to listen on (empty: a free loopback port).
+	// A test restarting a server gives the stopped one's address, taken
+	// from its URL, so that clients find it again.
+	Listen string
 }
 
 // Server is a running openswf test server.
@@ -104,7 +108,10 @@ func Start(t testing.TB, opts Options) *Server {
 		t.Fatalf("starting the service: %v", err)
 	}
 	api := &awsjson.Handler{Invoke: swfapi.Chain(svc, opts.Interceptors...), Logger: logger, RequestID: server.RequestID}
-	srv, err := server.New(server.Config{Listen: "127.0.0.1:0", Middleware: []server.Middleware{
+	if opts.Listen == "" {
+		opts.Listen = "127.0.0.1:0"
+	}
+	srv, err := server.New(server.Config{Listen: opts.Listen, Middleware: []server.Middleware{
 		server.RequestIDs, server.RecoverPanics(logger), server.LimitBody(opts.MaxBodyBytes),
 	}}, api, logger)
 	if err != nil {
