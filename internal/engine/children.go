@@ -277,6 +277,9 @@ func (e *Execution) owedTimers(m map[string]time.Time) {
 			m[childKey(id, ChildPolicy)] = e.ClosedAt
 		}
 	}
+	for id, r := range e.External {
+		m[externalKey(id)] = r.InitiatedAt
+	}
 }
 
 // ParentNoticeOwed returns what this closed child run still has to tell

@@ -15,7 +15,8 @@ import (
 // a timer due at once; the service delivers it when that timer fires — to
 // the target run in one transaction, then the outcome back here in another —
 // so a crash between the two redelivers, and Received keeps the target from
-// recording a request twice.
+// recording a request twice. A run that closes keeps the requests it still
+// owes (owedTimers) until they are delivered.
 
 // ExternalRequest is a signal or cancel request this run sent to another.
 type ExternalRequest struct {
@@ -67,10 +68,13 @@ func (c *cmd) requestCancelExternal(a *swfapi.RequestCancelExternalWorkflowExecu
 func (e *Execution) ExternalDelivered(initiatedEventID int64, targetRunID string, now time.Time) (Effects, error) {
 	return e.apply(now, func(c *cmd) error {
 		r, ok := c.e.External[initiatedEventID]
-		if !ok || !c.e.Open {
+		if !ok {
 			return nil
 		}
 		delete(c.e.External, initiatedEventID)
+		if !c.e.Open {
+			return nil // sent as the run closed: delivered, and nobody to tell
+		}
 		target := &swfapi.WorkflowExecution{WorkflowId: swfapi.Ptr(r.WorkflowID), RunId: swfapi.Ptr(targetRunID)}
 		c.event(swfapi.EventTypeExternalWorkflowExecutionSignaled, func(ev *swfapi.HistoryEvent) {
 			if r.Cancel {
@@ -95,10 +99,13 @@ func (e *Execution) ExternalDelivered(initiatedEventID int64, targetRunID string
 func (e *Execution) ExternalFailed(initiatedEventID int64, now time.Time) (Effects, error) {
 	return e.apply(now, func(c *cmd) error {
 		r, ok := c.e.External[initiatedEventID]
-		if !ok || !c.e.Open {
+		if !ok {
 			return nil
 		}
 		delete(c.e.External, initiatedEventID)
+		if !c.e.Open {
+			return nil
+		}
 		c.event(swfapi.EventTypeSignalExternalWorkflowExecutionFailed, func(ev *swfapi.HistoryEvent) {
 			if r.Cancel {
 				ev.EventType = swfapi.Ptr(swfapi.EventTypeRequestCancelExternalWorkflowExecutionFailed)
@@ -123,10 +130,13 @@ func (e *Execution) ExternalFailed(initiatedEventID int64, now time.Time) (Effec
 }
 
 // Request returns the undelivered request initiated by event
-// initiatedEventID, if this run still owes it.
+// initiatedEventID, if this run still owes it. A run that closed in the
+// same decision batch that sent a request still owes it (a child's last
+// word to its parent is often a signal sent as it completes): the request
+// is delivered, and its outcome recorded nowhere.
 func (e *Execution) Request(initiatedEventID int64) (ExternalRequest, bool) {
 	r, ok := e.External[initiatedEventID]
-	return r, ok && e.Open
+	return r, ok
 }
 
 // ReceiveExternal records a request another run (source, by its event

@@ -70,3 +70,41 @@ func TestSignalAndCancelExternal(t *testing.T) {
 		t.Fatalf("target's WorkflowExecutionCancelRequested %+v", cr)
 	}
 }
+
+// A run that signals another and requests a third's cancel in the batch
+// that completes it still delivers both (a child's last word to its parent
+// is often a signal sent as it completes); its own history ends with its
+// completion, and once delivered it owes nothing.
+func TestExternalRequestsOfAClosingRun(t *testing.T) {
+	w := newWorld(t)
+	b := w.start("target")
+	w.decide(w.pollDecision().TaskToken)
+	c := w.start("cancelled")
+	w.decide(w.pollDecision().TaskToken)
+	a := w.start("sender")
+	w.decide(w.pollDecision().TaskToken,
+		types.Decision{DecisionType: types.DecisionTypeSignalExternalWorkflowExecution, SignalExternalWorkflowExecutionDecisionAttributes: &types.SignalExternalWorkflowExecutionDecisionAttributes{
+			WorkflowId: b.WorkflowId, SignalName: aws.String("bye"), Input: aws.String("last word")}},
+		types.Decision{DecisionType: types.DecisionTypeRequestCancelExternalWorkflowExecution, RequestCancelExternalWorkflowExecutionDecisionAttributes: &types.RequestCancelExternalWorkflowExecutionDecisionAttributes{
+			WorkflowId: c.WorkflowId}},
+		completeWorkflow("done"),
+	)
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		sig := findEvent(w.history(b), types.EventTypeWorkflowExecutionSignaled).WorkflowExecutionSignaledEventAttributes
+		cr := findEvent(w.history(c), types.EventTypeWorkflowExecutionCancelRequested).WorkflowExecutionCancelRequestedEventAttributes
+		if sig != nil && cr != nil {
+			if aws.ToString(sig.Input) != "last word" || aws.ToString(sig.ExternalWorkflowExecution.RunId) != aws.ToString(a.RunId) ||
+				aws.ToString(cr.ExternalWorkflowExecution.RunId) != aws.ToString(a.RunId) {
+				t.Fatalf("signal %+v, cancel request %+v", sig, cr)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the closed sender's requests were not delivered: target %v, cancelled %v", eventTypes(w.history(b)), eventTypes(w.history(c)))
+		}
+	}
+	events := w.history(a)
+	if last := events[len(events)-1].EventType; last != types.EventTypeWorkflowExecutionCompleted {
+		t.Fatalf("the sender's history ends with %s: %v", last, eventTypes(events))
+	}
+}
