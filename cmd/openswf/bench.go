@@ -62,7 +62,7 @@ func parseBench(args []string, stderr io.Writer) (bench.Config, bool, error) {
 		fmt.Fprint(fs.Output(), benchUsage)
 		fs.PrintDefaults()
 	}
-	fs.StringVar(&cfg.Endpoint, "endpoint", cfg.Endpoint, "SWF endpoint URL")
+	fs.StringVar(&cfg.Endpoint, "endpoint", cfg.Endpoint, "SWF endpoint URL; several, comma-separated, take turns as behind a round-robin load balancer (the nodes of one cluster)")
 	fs.DurationVar(&cfg.Duration, "duration", cfg.Duration, "how long the measured part runs (setup comes before it)")
 	fs.IntVar(&cfg.Concurrency, "concurrency", cfg.Concurrency, "callers at once: heartbeaters, workflows in flight, or waiting pollers (dispatch)")
 	fs.Float64Var(&cfg.Rate, "rate", cfg.Rate, "open loop: requests, workflows or dispatches begun per second whatever the latency (0: closed loop)")

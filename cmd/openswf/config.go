@@ -8,10 +8,12 @@ import (
 	"net"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/openswf/openswf/internal/service"
+	"github.com/openswf/openswf/internal/store/postgres"
 )
 
 // config is everything `openswf serve` can be told.
@@ -21,10 +23,14 @@ type config struct {
 	Region          string
 	AccountID       string
 	LogLevel        string
+	LogFormat       string // "text" or "json"
+	Metrics         string // "on" (collect, serve /metrics) or "off"
 	MaxRequestBytes int64
 	ShutdownTimeout time.Duration
 	LongPoll        time.Duration
 	DebugListen     string
+	// Console is "on" (the web console at /console/) or "off".
+	Console string
 	// Auth is "none" or "sigv4"; empty means none while every listener
 	// is loopback, and a refusal to start otherwise.
 	Auth       string
@@ -41,6 +47,9 @@ type config struct {
 	SweepBatch    int
 	// Limits are SWF's quotas, SWF's values by default.
 	Limits service.Limits
+	// Postgres are the PostgreSQL store's pool settings (ignored on
+	// SQLite).
+	Postgres postgres.Options
 }
 
 func defaultConfig() config {
@@ -50,12 +59,20 @@ func defaultConfig() config {
 		Region:          "us-east-1",
 		AccountID:       "123456789012",
 		LogLevel:        "info",
+		LogFormat:       "text",
+		Metrics:         "on",
 		MaxRequestBytes: 1 << 20,
 		ShutdownTimeout: 10 * time.Second,
 		LongPoll:        50 * time.Second,
+		Console:         "on",
 		SweepInterval:   service.DefaultSweepInterval,
 		SweepBatch:      service.DefaultSweepBatch,
 		Limits:          service.DefaultLimits(),
+		// A statement takes milliseconds; one that takes seconds is
+		// waiting on a database in trouble, and its request is better
+		// failed (and retried by the client) than held.
+		Postgres: postgres.Options{StatementTimeout: 10 * time.Second, ConnLifetime: 30 * time.Minute,
+			ConnectTimeout: postgres.DefaultConnectTimeout},
 	}
 }
 
@@ -80,6 +97,10 @@ func settings() []setting {
 			func(fs *flag.FlagSet, c *config, n, u string) { fs.StringVar(&c.AccountID, n, c.AccountID, u) }},
 		{"log-level", "OPENSWF_LOG_LEVEL", "debug, info, warn or error",
 			func(fs *flag.FlagSet, c *config, n, u string) { fs.StringVar(&c.LogLevel, n, c.LogLevel, u) }},
+		{"log-format", "OPENSWF_LOG_FORMAT", "text (key=value lines) or json (one JSON object a line)",
+			func(fs *flag.FlagSet, c *config, n, u string) { fs.StringVar(&c.LogFormat, n, c.LogFormat, u) }},
+		{"metrics", "OPENSWF_METRICS", "on: serve Prometheus metrics at /metrics on the API's address; off: collect none",
+			func(fs *flag.FlagSet, c *config, n, u string) { fs.StringVar(&c.Metrics, n, c.Metrics, u) }},
 		{"max-request-bytes", "OPENSWF_MAX_REQUEST_BYTES", "largest request body accepted, in bytes (SWF's limit is 1 MiB)",
 			func(fs *flag.FlagSet, c *config, n, u string) {
 				fs.Int64Var(&c.MaxRequestBytes, n, c.MaxRequestBytes, u)
@@ -88,6 +109,8 @@ func settings() []setting {
 			func(fs *flag.FlagSet, c *config, n, u string) { fs.DurationVar(&c.LongPoll, n, c.LongPoll, u) }},
 		{"debug-listen", "OPENSWF_DEBUG_LISTEN", "address for Go's pprof profiles (/debug/pprof/); empty: off",
 			func(fs *flag.FlagSet, c *config, n, u string) { fs.StringVar(&c.DebugListen, n, c.DebugListen, u) }},
+		{"console", "OPENSWF_CONSOLE", "on: serve the web console at /console/ on the API's listener (with --auth sigv4 it asks for an access key and its secret); off: no console",
+			func(fs *flag.FlagSet, c *config, n, u string) { fs.StringVar(&c.Console, n, c.Console, u) }},
 		{"auth", "OPENSWF_AUTH", "sigv4: check every request's AWS signature against --principals and authorize it by their policies; none: accept every request (the default, and allowed only on loopback addresses without --insecure)",
 			func(fs *flag.FlagSet, c *config, n, u string) { fs.StringVar(&c.Auth, n, c.Auth, u) }},
 		{"principals", "OPENSWF_PRINCIPALS", "JSON file of principals (access keys and IAM-style policies) for --auth sigv4; reloaded on SIGHUP",
@@ -114,6 +137,30 @@ func settings() []setting {
 			}},
 		{"retention-sweep-batch", "OPENSWF_RETENTION_SWEEP_BATCH", "most executions one retention deletion transaction takes; bounds how long a sweep holds the store's writer at once",
 			func(fs *flag.FlagSet, c *config, n, u string) { fs.IntVar(&c.SweepBatch, n, c.SweepBatch, u) }},
+		// PostgreSQL's pool.
+		{"pg-max-conns", "OPENSWF_PG_MAX_CONNS", "PostgreSQL: most connections this node opens (0: the larger of 4 and the number of CPUs; a pool_max_conns in the URL wins)",
+			func(fs *flag.FlagSet, c *config, n, u string) {
+				fs.Func(n, u, func(v string) error {
+					i, err := strconv.ParseInt(v, 10, 32)
+					if err != nil || i < 0 {
+						return fmt.Errorf("want a number of connections, got %q", v)
+					}
+					c.Postgres.MaxConns = int32(i)
+					return nil
+				})
+			}},
+		{"pg-statement-timeout", "OPENSWF_PG_STATEMENT_TIMEOUT", "PostgreSQL: longest a statement may run before the database cancels it and its request fails, to be retried (0: no limit)",
+			func(fs *flag.FlagSet, c *config, n, u string) {
+				fs.DurationVar(&c.Postgres.StatementTimeout, n, c.Postgres.StatementTimeout, u)
+			}},
+		{"pg-conn-lifetime", "OPENSWF_PG_CONN_LIFETIME", "PostgreSQL: a connection is closed and opened again once this old, so that the pool follows a restarted or failed-over database",
+			func(fs *flag.FlagSet, c *config, n, u string) {
+				fs.DurationVar(&c.Postgres.ConnLifetime, n, c.Postgres.ConnLifetime, u)
+			}},
+		{"pg-connect-timeout", "OPENSWF_PG_CONNECT_TIMEOUT", "PostgreSQL: longest opening one connection may take, so that requests fail promptly while the database is down (a connect_timeout in the URL wins)",
+			func(fs *flag.FlagSet, c *config, n, u string) {
+				fs.DurationVar(&c.Postgres.ConnectTimeout, n, c.Postgres.ConnectTimeout, u)
+			}},
 		// SWF's quotas. A run keeps the per-run limits it started with.
 		{"limit-domains", "OPENSWF_LIMIT_DOMAINS", "most domains, registered and deprecated; RegisterDomain beyond it is a LimitExceededFault",
 			func(fs *flag.FlagSet, c *config, n, u string) { fs.IntVar(&c.Limits.Domains, n, c.Limits.Domains, u) }},
@@ -197,6 +244,12 @@ func (c config) validate() error {
 	if _, err := c.level(); err != nil {
 		errs = append(errs, err)
 	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		errs = append(errs, fmt.Errorf("log format %q: use text or json", c.LogFormat))
+	}
+	if c.Metrics != "on" && c.Metrics != "off" {
+		errs = append(errs, fmt.Errorf("metrics %q: use on or off", c.Metrics))
+	}
 	if c.LongPoll <= 0 {
 		errs = append(errs, errors.New("long poll timeout must be positive"))
 	}
@@ -243,6 +296,9 @@ func (c config) validate() error {
 		}
 	default:
 		errs = append(errs, fmt.Errorf("auth %q: use sigv4 or none", c.Auth))
+	}
+	if c.Console != "on" && c.Console != "off" {
+		errs = append(errs, fmt.Errorf("console %q: use on or off", c.Console))
 	}
 	switch c.Throttle {
 	case "", "on", "off":

@@ -3,7 +3,9 @@
 // endpoint.
 //
 //	openswf [serve] [flags]   start the service (the default)
-//	openswf version           print the version
+//	openswf migrate [flags]   apply the store's pending schema migrations
+//	openswf version [--json]  print the version, commit and Go version
+//	openswf healthcheck       GET /healthz of the local server: exit 0 or 1
 package main
 
 import (
@@ -13,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
@@ -21,24 +24,23 @@ import (
 	"github.com/openswf/openswf/internal/auth"
 	"github.com/openswf/openswf/internal/awsjson"
 	"github.com/openswf/openswf/internal/clock"
+	"github.com/openswf/openswf/internal/metrics"
 	"github.com/openswf/openswf/internal/policy"
 	"github.com/openswf/openswf/internal/server"
 	"github.com/openswf/openswf/internal/service"
 	"github.com/openswf/openswf/internal/sigv4"
+	"github.com/openswf/openswf/internal/store"
 	"github.com/openswf/openswf/internal/store/dsn"
 	"github.com/openswf/openswf/internal/swfapi"
 	"github.com/openswf/openswf/internal/throttle"
 )
-
-// version is set at build time with -ldflags "-X main.version=…".
-var version = "dev"
 
 func main() {
 	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(os.Stderr, "openswf:", err)
 		}
-		os.Exit(2)
+		os.Exit(exitCode(err))
 	}
 }
 
@@ -61,14 +63,17 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return serve(ctx, cfg, stderr, reload, nil)
 	case "bench":
 		return runBench(args, stdout, stderr)
+	case "migrate":
+		return runMigrate(args, stdout, stderr)
 	case "version":
-		fmt.Fprintln(stdout, "openswf", version)
-		return nil
+		return runVersion(args, stdout, stderr)
+	case "healthcheck":
+		return runHealthcheck(args, stdout, stderr, getenv)
 	case "help", "-h", "--help":
-		fmt.Fprintln(stdout, "Usage: openswf [serve|version] [flags]; openswf serve --help lists the flags.")
+		fmt.Fprintln(stdout, "Usage: openswf [serve|bench|migrate|version|healthcheck] [flags]; openswf serve --help lists the flags.")
 		return nil
 	default:
-		return fmt.Errorf("unknown command %q (try serve or version)", cmd)
+		return fmt.Errorf("unknown command %q (try serve, bench, migrate, version or healthcheck)", cmd)
 	}
 }
 
@@ -78,9 +83,17 @@ func run(args []string, stdout, stderr io.Writer) error {
 // it listens.
 func serve(ctx context.Context, cfg config, logOut io.Writer, reload <-chan os.Signal, started func(url string)) error {
 	level, _ := cfg.level()
-	logger := slog.New(slog.NewTextHandler(logOut, &slog.HandlerOptions{Level: level}))
+	logOpts := &slog.HandlerOptions{Level: level}
+	var logHandler slog.Handler = slog.NewTextHandler(logOut, logOpts)
+	if cfg.LogFormat == "json" {
+		logHandler = slog.NewJSONHandler(logOut, logOpts)
+	}
+	logger := slog.New(logHandler)
 
-	st, err := dsn.Open(ctx, cfg.Store, logger)
+	// SQLite migrates itself; PostgreSQL, shared by several nodes, is
+	// migrated by openswf migrate, and a server refuses a schema it does
+	// not match.
+	st, err := dsn.OpenWith(ctx, cfg.Store, logger, dsn.Options{Postgres: cfg.Postgres})
 	if err != nil {
 		return fmt.Errorf("opening the store: %w", err)
 	}
@@ -89,14 +102,27 @@ func serve(ctx context.Context, cfg config, logOut io.Writer, reload <-chan os.S
 			logger.Error("closing the store", "err", err)
 		}
 	}()
-	svc, err := service.New(ctx, service.Config{
+	svcCfg := service.Config{
 		Region:        cfg.Region,
 		AccountID:     cfg.AccountID,
 		Limits:        cfg.Limits,
 		LongPoll:      cfg.LongPoll,
 		SweepInterval: cfg.SweepInterval,
 		SweepBatch:    cfg.SweepBatch,
-	}, st, clock.Real{}, logger)
+	}
+	// Metrics (--metrics on): a registry of this process's own, fed by the
+	// first interceptor, by observers handed to the store, the service,
+	// matching and the timer loop, and by the store itself at scrape time.
+	var mx *metrics.Metrics
+	if cfg.Metrics == "on" {
+		mx = metrics.New(metrics.Options{Store: st, Clock: clock.Real{},
+			Errorf: func(msg string, err error) { logger.Warn(msg, "err", err) }})
+		if o, ok := st.(store.Observable); ok {
+			o.ObserveCommits(mx)
+		}
+		svcCfg.Observer, svcCfg.PollObserver, svcCfg.TimerObserver = mx, mx, mx
+	}
+	svc, err := service.New(ctx, svcCfg, st, clock.Real{}, logger)
 	if err != nil {
 		return err
 	}
@@ -120,6 +146,10 @@ func serve(ctx context.Context, cfg config, logOut io.Writer, reload <-chan os.S
 	// a denied decision is not counted against its kind's rate.
 	authorizer := &auth.Authorizer{Scope: policy.Scope{Region: cfg.Region, Account: cfg.AccountID}, TokenDomain: svc.TokenDomain}
 	interceptors := []swfapi.Interceptor{authorizer.Interceptor}
+	if mx != nil {
+		// First, so that denied and throttled calls are counted too.
+		interceptors = append([]swfapi.Interceptor{mx.Interceptor()}, interceptors...)
+	}
 	if cfg.throttled() {
 		settings := throttle.Defaults()
 		if cfg.ThrottleSettings != "" {
@@ -134,13 +164,39 @@ func serve(ctx context.Context, cfg config, logOut io.Writer, reload <-chan os.S
 		account := func(context.Context) string { return cfg.AccountID }
 		interceptors = append(interceptors, throttle.New(settings, time.Now).Interceptor(account))
 	}
-	api := &awsjson.Handler{Invoke: swfapi.Chain(svc, interceptors...), Logger: logger, RequestID: server.RequestID}
+	chain := swfapi.Chain(svc, interceptors...)
+	api := &awsjson.Handler{Invoke: chain, Logger: logger, RequestID: server.RequestID}
+
+	// The web console reads and acts through the same chain, so the same
+	// access control applies; it logs people in itself (see skipConsole).
+	var routes []server.Route
+	if cfg.Console == "on" {
+		if routes, err = consoleRoutes(ctx, cfg, st, svc, chain, keys, logger); err != nil {
+			return err
+		}
+		authenticate = skipConsole(authenticate)
+	}
+	// Health (always) and metrics, which probes and Prometheus fetch
+	// unsigned; refused signatures are counted by code, and each request
+	// logged at debug level once its principal is known.
+	health := metrics.NewHealth(st, 0)
+	routes = append(routes, health.Routes()...)
+	unsigned := []string{metrics.PathHealthz, metrics.PathReadyz}
+	logRequest, logPrincipal := metrics.RequestLog(logger)
+	authChain := []server.Middleware{logRequest}
+	if mx != nil {
+		routes = append(routes, mx.Route())
+		unsigned = append(unsigned, metrics.PathMetrics)
+		authChain = append(authChain, mx.AuthFailures)
+	}
+	authChain = append(authChain, metrics.SkipAuth(authenticate, unsigned...), logPrincipal)
 
 	srv, err := server.New(server.Config{
 		Listen:          cfg.Listen,
 		ShutdownTimeout: cfg.ShutdownTimeout,
 		TLSCert:         cfg.TLSCert,
 		TLSKey:          cfg.TLSKey,
+		Routes:          routes,
 		// The middleware, outermost first: every request gets an id
 		// before anything can fail; a panic below becomes an internal
 		// failure with that id; a slow client is cut off; a body over
@@ -151,13 +207,13 @@ func serve(ctx context.Context, cfg config, logOut io.Writer, reload <-chan os.S
 			server.RecoverPanics(logger),
 			server.Deadlines(30*time.Second, 60*time.Second, cfg.LongPoll+30*time.Second),
 			server.LimitBody(cfg.MaxRequestBytes),
-			authenticate,
+			func(next http.Handler) http.Handler { return server.Wrap(next, authChain...) },
 		},
 	}, api, logger)
 	if err != nil {
 		return err
 	}
-	logger.Info("openswf serving", "version", version, "addr", srv.URL(), "store", cfg.Store, "region", cfg.Region, "account", cfg.AccountID,
+	logger.Info("openswf serving", "build", readBuildInfo(), "addr", srv.URL(), "store", redactStore(cfg.Store), "region", cfg.Region, "account", cfg.AccountID,
 		"auth", map[bool]string{true: "sigv4", false: "none"}[cfg.authenticated()], "throttle", cfg.throttled())
 	if started != nil {
 		started(srv.URL())
@@ -195,6 +251,7 @@ func serve(ctx context.Context, cfg config, logOut io.Writer, reload <-chan os.S
 		}
 	}
 	logger.Info("shutting down: finishing requests in flight")
+	health.ShuttingDown()
 	// Waiting polls answer empty at once rather than holding the shutdown
 	// for their whole long poll.
 	svc.StopPolls()

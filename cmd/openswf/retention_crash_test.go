@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -58,7 +59,7 @@ func TestRetentionCrash(t *testing.T) {
 
 	var proc atomic.Pointer[exec.Cmd]
 	start := func(sweepEvery string) {
-		cmd := exec.Command(bin, "serve", "--listen", addr, "--store", store, "--log-level", "info",
+		cmd := exec.Command(bin, "serve", "--listen", addr, "--store", store, "--log-level", "debug",
 			"--retention-sweep-interval", sweepEvery, "--retention-sweep-batch", "2")
 		log, err := os.OpenFile(logPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 		if err != nil {
@@ -260,17 +261,24 @@ func TestRetentionCrash(t *testing.T) {
 		}
 	}
 
-	// Nothing was deleted twice: the sweeps that lived to report (a
-	// killed one does not) deleted no more runs than ever closed in gone,
-	// and none failed.
+	// Nothing was deleted twice: every batch a sweep lived to log (a
+	// killed one may not) names runs no other batch names, and no more
+	// than ever closed in gone; and no sweep failed.
 	deleted, failures := sweepLog(t, logPath)
-	if deleted > closedN+lateN {
-		t.Errorf("the sweeps report %d deletions of %d closed runs", deleted, closedN+lateN)
+	seen := map[string]bool{}
+	for _, id := range deleted {
+		if seen[id] {
+			t.Errorf("run %s was deleted twice", id)
+		}
+		seen[id] = true
+	}
+	if len(deleted) > closedN+lateN {
+		t.Errorf("the sweeps report %d deletions of %d closed runs", len(deleted), closedN+lateN)
 	}
 	if failures > 0 {
 		t.Errorf("%d sweeps failed (see %s)", failures, logPath)
 	}
-	t.Logf("the sweeps that finished report %d deletions", deleted)
+	t.Logf("the sweeps' batches that were logged name %d distinct runs", len(seen))
 }
 
 // runs starts n runs named prefix-0 … prefix-(n-1), several at once, and
@@ -357,13 +365,13 @@ func checkOpenHistory(events []types.HistoryEvent) error {
 }
 
 var (
-	sweptPattern     = regexp.MustCompile(`msg="swept closed runs past their retention" deleted=(\d+)`)
+	deletedPattern   = regexp.MustCompile(`msg="deleted closed runs" domain=\S+ runs=(\S+)`)
 	sweepFailPattern = regexp.MustCompile(`msg="sweeping closed runs"`)
 )
 
-// sweepLog adds up the deletions the server's sweeps reported, and counts
-// the sweeps that failed.
-func sweepLog(t *testing.T, path string) (deleted, failures int) {
+// sweepLog returns the run ids of every batch the server's sweeps logged
+// as deleted, in order, and counts the sweeps that failed.
+func sweepLog(t *testing.T, path string) (deleted []string, failures int) {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
@@ -371,10 +379,10 @@ func sweepLog(t *testing.T, path string) (deleted, failures int) {
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<20)
 	for sc.Scan() {
-		if m := sweptPattern.FindSubmatch(sc.Bytes()); m != nil {
-			n, _ := strconv.Atoi(string(m[1])) // \d+
-			deleted += n
+		if m := deletedPattern.FindSubmatch(sc.Bytes()); m != nil {
+			deleted = append(deleted, strings.Split(string(m[1]), ",")...)
 		} else if sweepFailPattern.Match(sc.Bytes()) {
 			failures++
 		}

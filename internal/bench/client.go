@@ -3,6 +3,9 @@ package bench
 import (
 	"net"
 	"net/http"
+	"net/url"
+	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -29,6 +32,27 @@ func newClient(cfg Config, endpoint string, conns int) (*swf.Client, *http.Clien
 	// No client timeout: long polls hold a request for up to a minute, and
 	// every call carries a context that ends it instead.
 	httpClient := &http.Client{Transport: transport}
+	// Several endpoints (the nodes of one cluster): requests take turns
+	// among them, as behind a round-robin load balancer. The Host header
+	// stays the first endpoint's, which the signature covers; every node
+	// answers whatever host it is called by.
+	endpoints := strings.Split(endpoint, ",")
+	endpoint = endpoints[0]
+	if len(endpoints) > 1 {
+		var hosts []string
+		for _, e := range endpoints {
+			if u, err := url.Parse(strings.TrimSpace(e)); err == nil && u.Host != "" {
+				hosts = append(hosts, u.Host)
+			}
+		}
+		var turn atomic.Uint64
+		httpClient.Transport = roundTrip(func(r *http.Request) (*http.Response, error) {
+			r = r.Clone(r.Context())
+			r.Host = r.URL.Host
+			r.URL.Host = hosts[turn.Add(1)%uint64(len(hosts))]
+			return transport.RoundTrip(r)
+		})
+	}
 	awsCfg := aws.Config{
 		Region:      cfg.Region,
 		Credentials: credentials.NewStaticCredentialsProvider(cfg.AccessKey, cfg.SecretKey, ""),
@@ -40,3 +64,7 @@ func newClient(cfg Config, endpoint string, conns int) (*swf.Client, *http.Clien
 	})
 	return client, httpClient
 }
+
+type roundTrip func(*http.Request) (*http.Response, error)
+
+func (f roundTrip) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }

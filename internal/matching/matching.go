@@ -49,11 +49,24 @@ type PollerLimit struct {
 // limit has no Refuse of its own.
 var ErrTooManyPollers = errors.New("matching: too many pollers of the task list")
 
+// Observer hears how many polls wait, for metrics. It is called with the
+// matcher's lock held, so it must be quick and must not call back.
+type Observer interface {
+	// Waiting reports that the polls waiting on task lists of kind changed
+	// by delta (+1 when one starts waiting, -1 when it ends).
+	Waiting(kind store.TaskKind, delta int)
+}
+
+type noObserver struct{}
+
+func (noObserver) Waiting(store.TaskKind, int) {}
+
 // Matcher wakes long polls. It is safe for concurrent use.
 type Matcher struct {
 	clock   clock.Clock
 	recheck time.Duration
 	limit   PollerLimit
+	obs     Observer
 
 	mu      sync.Mutex // guards waiters and closed
 	waiters map[Key][]*waiter
@@ -65,7 +78,15 @@ type Matcher struct {
 // even when nothing woke them, for tasks queued by other nodes, and of
 // which at most limit.Max wait on one task list at once.
 func New(clk clock.Clock, recheck time.Duration, limit PollerLimit) *Matcher {
-	return &Matcher{clock: clk, recheck: recheck, limit: limit, waiters: map[Key][]*waiter{}, done: make(chan struct{})}
+	return &Matcher{clock: clk, recheck: recheck, limit: limit, obs: noObserver{}, waiters: map[Key][]*waiter{}, done: make(chan struct{})}
+}
+
+// Observe makes o hear of the polls that wait from now on; call it before
+// the first Poll.
+func (m *Matcher) Observe(o Observer) {
+	if o != nil {
+		m.obs = o
+	}
 }
 
 // join registers a poller of k, unless k has as many as the limit allows.
@@ -81,6 +102,7 @@ func (m *Matcher) join(k Key) (*waiter, error) {
 	}
 	w := &waiter{wake: make(chan *store.Task, 1)}
 	m.waiters[k] = append(m.waiters[k], w)
+	m.obs.Waiting(k.Kind, 1)
 	return w, nil
 }
 
@@ -93,6 +115,7 @@ func (m *Matcher) leave(k Key, w *waiter, unused *store.Task) {
 	for i, x := range ws {
 		if x == w {
 			ws = append(ws[:i], ws[i+1:]...)
+			m.obs.Waiting(k.Kind, -1)
 			break
 		}
 	}

@@ -20,6 +20,7 @@ func (s *Service) PollForActivityTask(ctx context.Context, in *swfapi.PollForAct
 	}
 	var out *swfapi.ActivityTask
 	key := matching.Key{Kind: store.ActivityTask, Domain: *in.Domain, TaskList: *in.TaskList.Name}
+	s.pollers.Saw(key, deref(in.Identity), s.clock.Now())
 	err := s.claim(ctx, key, func(ctx context.Context, t store.Task) (bool, error) {
 		r, ok, err := s.startTask(ctx, t, func(e *engine.Execution, now time.Time) (engine.Effects, error) {
 			return e.StartActivityTask(t.ScheduledEventID, deref(in.Identity), now)
@@ -64,6 +65,7 @@ func (s *Service) RecordActivityTaskHeartbeat(ctx context.Context, in *swfapi.Re
 	if err != nil {
 		return nil, err
 	}
+	s.obs.Heartbeat(tok.Domain)
 	return &swfapi.ActivityTaskStatus{CancelRequested: swfapi.Ptr(canceled)}, nil
 }
 

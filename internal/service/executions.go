@@ -34,12 +34,6 @@ func (s *Service) StartWorkflowExecution(ctx context.Context, in *swfapi.StartWo
 	if err := jsonDecode(wt.Config, &info.Config); err != nil {
 		return nil, err
 	}
-	switch full, err := s.domainFull(ctx, *in.Domain); {
-	case err != nil:
-		return nil, err
-	case full:
-		return nil, tooManyOpenExecutions(*in.Domain, s.cfg.Limits.OpenExecutionsPerDomain)
-	}
 	runID := newRunID()
 	exec, eff, err := engine.Start(engine.StartParams{
 		Domain:     *in.Domain,
@@ -57,9 +51,14 @@ func (s *Service) StartWorkflowExecution(ctx context.Context, in *swfapi.StartWo
 	if err != nil {
 		return nil, err
 	}
+	// The domain's open-run limit is checked in the start's own
+	// transaction (see store.ExecutionChange.OpenLimit).
+	ch.OpenLimit = s.cfg.Limits.OpenExecutionsPerDomain
 	switch err := s.store.CreateExecution(ctx, ch); {
 	case errors.Is(err, store.ErrExists):
 		return nil, swfapi.NewFault(swfapi.CodeWorkflowExecutionAlreadyStarted, "Already Started")
+	case errors.Is(err, store.ErrLimit):
+		return nil, tooManyOpenExecutions(*in.Domain, s.cfg.Limits.OpenExecutionsPerDomain)
 	case err != nil:
 		return nil, err
 	}
@@ -71,15 +70,14 @@ func (s *Service) StartWorkflowExecution(ctx context.Context, in *swfapi.StartWo
 }
 
 // domainFull reports whether a domain has as many open runs as it may
-// (Limits.OpenExecutionsPerDomain), so that a start there is refused. The
-// count is read before the start, not in the start's transaction: starts
-// racing each other (on several connections, or nodes) can pass the limit
-// by as many as race, which a quota meant to stop a runaway starter
-// tolerates, and which spares every start a locked count. A run continued
-// as new needs no check: one run closes as one opens.
+// (Limits.OpenExecutionsPerDomain), so that a child started there fails.
+// The store keeps the number, so this is one read. It is read before the
+// parent's change, not in its transaction: children started at the same
+// moment can pass the limit by as many as race, which a quota meant to
+// stop a runaway starter tolerates. A run continued as new needs no
+// check: one run closes as one opens.
 func (s *Service) domainFull(ctx context.Context, domain string) (bool, error) {
-	// Counting past the limit would tell nothing more.
-	n, err := s.store.CountExecutions(ctx, store.ExecutionQuery{Domain: domain, CountLimit: s.cfg.Limits.OpenExecutionsPerDomain})
+	n, err := s.store.OpenCount(ctx, domain)
 	if err != nil {
 		return false, err
 	}

@@ -3,6 +3,9 @@ package service_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"os"
+	"sync"
 	"testing"
 	"time"
 
@@ -182,5 +185,61 @@ func TestPollersPerTaskListLimit(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatal("pollers that left still count")
 		}
+	}
+}
+
+// Starts racing for the last places of a domain: on SQLite exactly as
+// many as the limit leaves succeed and the rest are LimitExceededFault;
+// on PostgreSQL starts committing at the same moment may pass it, by at
+// most as many as race.
+func TestOpenExecutionsLimitRacingStarts(t *testing.T) {
+	const limit, starters = 5, 16
+	w := newWorldWith(t, swftest.Options{Limits: &service.Limits{OpenExecutionsPerDomain: limit}})
+	var (
+		wg      sync.WaitGroup
+		mu      sync.Mutex
+		started int
+		refused int
+	)
+	for i := range starters {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := w.c.StartWorkflowExecution(ctx, &swf.StartWorkflowExecutionInput{
+				Domain: aws.String(dom), WorkflowId: aws.String(fmt.Sprint("racer-", i)),
+				WorkflowType: &types.WorkflowType{Name: aws.String(wfName), Version: aws.String(typeVer)},
+			})
+			mu.Lock()
+			defer mu.Unlock()
+			var lim *types.LimitExceededFault
+			switch {
+			case err == nil:
+				started++
+			case errors.As(err, &lim):
+				refused++
+			default:
+				t.Errorf("start %d: %v", i, err)
+			}
+		}()
+	}
+	wg.Wait()
+	if started+refused != starters {
+		t.Fatalf("%d started, %d refused, of %d", started, refused, starters)
+	}
+	n, err := w.c.CountOpenWorkflowExecutions(ctx, &swf.CountOpenWorkflowExecutionsInput{Domain: aws.String(dom),
+		StartTimeFilter: &types.ExecutionTimeFilter{OldestDate: aws.Time(time.Unix(0, 0))}})
+	must(t, err)
+	if int(n.Count) != started {
+		t.Errorf("%d open runs, %d starts succeeded", n.Count, started)
+	}
+	if os.Getenv("OPENSWF_TEST_STORE") == "postgres" {
+		if started < limit {
+			t.Errorf("%d of %d racing starts succeeded under a limit of %d", started, starters, limit)
+		}
+		t.Logf("PostgreSQL: %d of %d racing starts succeeded under a limit of %d", started, starters, limit)
+		return
+	}
+	if started != limit {
+		t.Errorf("%d of %d racing starts succeeded under a limit of %d, want exactly %d", started, starters, limit, limit)
 	}
 }

@@ -221,6 +221,7 @@ func (s *Service) PollForDecisionTask(ctx context.Context, in *swfapi.PollForDec
 	}
 	var out *swfapi.DecisionTask
 	key := matching.Key{Kind: store.DecisionTask, Domain: *in.Domain, TaskList: *in.TaskList.Name}
+	s.pollers.Saw(key, deref(in.Identity), s.clock.Now())
 	err := s.claim(ctx, key, func(ctx context.Context, t store.Task) (bool, error) {
 		r, ok, err := s.startTask(ctx, t, func(e *engine.Execution, now time.Time) (engine.Effects, error) {
 			return e.StartDecisionTask(t.ScheduledEventID, deref(in.Identity), now)

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/openswf/openswf/internal/store"
@@ -21,8 +23,8 @@ import (
 // remembering when the last sweep was. Each sweep reads the domains,
 // registered and deprecated, computes each one's cut-off from its
 // retention and the clock, and deletes the runs closed before it in
-// batches (store.RetentionStore.DeleteClosed, one transaction each) until
-// a batch comes back short. On SQLite a batch is one request of the
+// batches (store.RetentionStore.DeleteClosed) until a batch comes back
+// empty. On SQLite a batch is one request of the
 // committer, so other writes run between batches; SweepBatch bounds how
 // long one holds the writer. Several nodes may sweep at once: on
 // PostgreSQL a batch skips the runs another is deleting.
@@ -35,7 +37,9 @@ import (
 
 // Defaults of Config.SweepInterval and Config.SweepBatch. On SQLite a
 // batch of 100 runs of 30 events took about 15 ms, fsync included, on a
-// small machine; 32 keeps a batch to a few milliseconds of the writer.
+// small machine; 32 keeps a batch to a few milliseconds of the writer,
+// and the SQLite store cuts a batch shorter still when its runs' histories
+// are long (see store/sqlite/retention.go).
 const (
 	DefaultSweepInterval = time.Minute
 	DefaultSweepBatch    = 32
@@ -117,7 +121,7 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 }
 
 // sweepDomain deletes the runs of d closed before its retention's
-// cut-off, a batch at a time, until a batch comes back short.
+// cut-off, a batch at a time, until a batch comes back empty.
 func (s *Service) sweepDomain(ctx context.Context, d store.Domain, now time.Time) (int, error) {
 	cutoff, err := retentionCutoff(d.Retention, now)
 	if err != nil {
@@ -128,7 +132,13 @@ func (s *Service) sweepDomain(ctx context.Context, d store.Domain, now time.Time
 		ids, err := s.store.DeleteClosed(ctx, d.Name, cutoff, batch)
 		total += len(ids)
 		s.runs.forget(ids)
-		if err != nil || len(ids) < batch {
+		if len(ids) > 0 && s.logger.Enabled(ctx, slog.LevelDebug) {
+			s.logger.Debug("deleted closed runs", "domain", d.Name, "runs", strings.Join(ids, ","))
+		}
+		// Only an empty batch says the domain is done: a store may return
+		// fewer runs than asked to keep a transaction short (SQLite, by
+		// history length), or skip runs being changed (PostgreSQL).
+		if err != nil || len(ids) == 0 {
 			return total, err
 		}
 		if err := ctx.Err(); err != nil {

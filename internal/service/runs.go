@@ -230,6 +230,7 @@ func (s *Service) commit(ctx context.Context, r *run, eff engine.Effects, take [
 		}
 		ch.NewRun = &nch
 	}
+	wasOpen := r.rec.Open
 	if err := s.store.UpdateExecution(ctx, ch); err != nil {
 		return err
 	}
@@ -242,6 +243,7 @@ func (s *Service) commit(ctx context.Context, r *run, eff engine.Effects, take [
 	if ch.NewRun != nil {
 		s.afterCommit(*ch.NewRun)
 	}
+	s.observeChange(wasOpen, ch, eff.Events)
 	return nil
 }
 
@@ -286,6 +288,10 @@ func (s *Service) change(r *run, eff engine.Effects) (store.ExecutionChange, err
 	}
 	for _, t := range eff.Tasks {
 		ch.AddTasks = append(ch.AddTasks, s.storeTask(e, t))
+	}
+	if len(ch.AddTasks) > 0 {
+		// The queue time backlog ages are measured from (store.Backlogs).
+		ch.QueuedAt = s.clock.Now()
 	}
 	for _, t := range eff.RemoveTasks {
 		ch.TakeTasks = append(ch.TakeTasks, s.storeTask(e, t))
@@ -342,6 +348,7 @@ func seconds(v string) time.Duration {
 
 // afterCommit wakes the pollers of new tasks and the timer loop.
 func (s *Service) afterCommit(ch store.ExecutionChange) {
+	s.observeStart(ch)
 	for _, t := range ch.AddTasks {
 		s.matcher.Offer(matching.Key{Kind: t.Kind, Domain: t.Domain, TaskList: t.TaskList}, t)
 	}

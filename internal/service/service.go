@@ -100,6 +100,12 @@ type Config struct {
 	// DefaultSweepBatch). See retention.go.
 	SweepInterval time.Duration
 	SweepBatch    int
+	// Observer hears of runs started and closed, heartbeats and tasks
+	// timed out; PollObserver of the polls waiting, TimerObserver of the
+	// durable timers fired (see observe.go). nil: nobody.
+	Observer      Observer
+	PollObserver  matching.Observer
+	TimerObserver timer.Observer
 }
 
 // DefaultLongPoll is the default hold of a poll.
@@ -114,6 +120,7 @@ type Service struct {
 	store        store.Store
 	clock        clock.Clock
 	logger       *slog.Logger
+	obs          Observer
 	pages        *pageTokens
 	tokens       *tasktoken.Signer
 	matcher      *matching.Matcher
@@ -135,6 +142,9 @@ type Service struct {
 	// domainsSeen holds the names of the domains known to exist (see
 	// domainExists).
 	domainsSeen sync.Map
+	// pollers records who polled which task list lately, for the console
+	// (see console.go).
+	pollers matching.Seen
 }
 
 var _ swfapi.API = (*Service)(nil)
@@ -158,11 +168,15 @@ func New(ctx context.Context, cfg Config, st store.Store, clk clock.Clock, logge
 		cfg.PollRecheck = time.Second
 	}
 	cfg.Limits = cfg.Limits.orDefault()
+	if cfg.Observer == nil {
+		cfg.Observer = noObserver{}
+	}
 	s := &Service{
 		cfg:          cfg,
 		store:        st,
 		clock:        clk,
 		logger:       logger,
+		obs:          cfg.Observer,
 		pages:        &pageTokens{secret: pageSecret, clock: clk},
 		tokens:       tasktoken.NewSigner(taskSecret),
 		matcher:      matching.New(clk, cfg.PollRecheck, matching.PollerLimit{Max: cfg.Limits.PollersPerTaskList, Refuse: tooManyPollers}),
@@ -170,20 +184,30 @@ func New(ctx context.Context, cfg Config, st store.Store, clk clock.Clock, logge
 		engineLimits: cfg.Limits.run(),
 		runs:         newRunCache(),
 	}
+	s.matcher.Observe(cfg.PollObserver)
 	s.timers = timer.New(st, clk, s.FireTimer, logger)
+	s.timers.Observe(cfg.TimerObserver)
 	return s, nil
 }
 
-// Run fires durable timers, and sweeps away closed runs past their
-// domain's retention (see retention.go), until ctx ends.
+// Run fires durable timers, sweeps away closed runs past their domain's
+// retention (see retention.go), and listens for the tasks other nodes
+// queue, until ctx ends.
 func (s *Service) Run(ctx context.Context) {
-	swept := make(chan struct{})
-	go func() {
-		defer close(swept)
-		s.sweepLoop(ctx)
-	}()
+	var wg sync.WaitGroup
+	wg.Go(func() { s.sweepLoop(ctx) })
+	// A store shared with other nodes tells of the tasks they queue, so
+	// that this node's waiting pollers look at once (a hint: they also
+	// look every PollRecheck).
+	if l, ok := s.store.(store.TaskListener); ok {
+		wg.Go(func() {
+			l.ListenTasks(ctx, func(kind store.TaskKind, domain, taskList string) {
+				s.matcher.Notify(matching.Key{Kind: kind, Domain: domain, TaskList: taskList})
+			})
+		})
+	}
 	s.timers.Run(ctx)
-	<-swept
+	wg.Wait()
 }
 
 // StopPolls ends every waiting poll at once, empty-handed, so that a

@@ -140,6 +140,22 @@ type ExecutionChange struct {
 	// run id is taken, or its workflow id has an open run), nothing of
 	// either is written.
 	NewRun *ExecutionChange
+	// QueuedAt is when the change's AddTasks are queued (the command's
+	// time): Backlogs reports the oldest waiting task's.
+	QueuedAt time.Time
+	// OpenLimit, when positive in a change CreateExecution commits, is the
+	// most open runs the new run's domain may have, the new run included:
+	// past it, the change fails with ErrLimit and nothing is written.
+	OpenLimit int
+}
+
+// Backlog is what waits in one task list.
+type Backlog struct {
+	Kind     TaskKind
+	Domain   string
+	TaskList string
+	Count    int64
+	Oldest   time.Time // when the oldest waiting task was queued
 }
 
 // ExecutionQuery selects runs of a domain for the visibility operations,
@@ -190,8 +206,16 @@ const CountLimit = 100_000
 // their timers.
 type ExecutionStore interface {
 	// CreateExecution commits a change that starts a run. It fails with
-	// ErrExists when the domain has an open run with the same workflow id.
+	// ErrExists when the domain has an open run with the same workflow id,
+	// and with ErrLimit when the new run would pass ch.OpenLimit. On SQLite
+	// the limit is exact (one writer counts); on PostgreSQL starts
+	// committing at the same moment do not see each other, so as many as
+	// race can pass it.
 	CreateExecution(ctx context.Context, ch ExecutionChange) error
+	// OpenCount returns how many runs of a domain are open. The store
+	// keeps the number as runs open and close (in the same transaction),
+	// so reading it costs one or a few rows however many runs are open.
+	OpenCount(ctx context.Context, domain string) (int, error)
 	// UpdateExecution commits a change to a run. It fails with ErrConflict
 	// when the run's version is not ch.ExpectedVersion, or (Strict) when a
 	// task of TakeTasks is gone.
@@ -212,11 +236,14 @@ type ExecutionStore interface {
 	NextTasks(ctx context.Context, kind TaskKind, domain, taskList string, limit int) ([]Task, error)
 	// CountTasks counts the queued tasks of a task list.
 	CountTasks(ctx context.Context, kind TaskKind, domain, taskList string) (int, error)
+	// Backlogs returns the task lists with waiting tasks, of one domain (or of all when domain is ""), ordered by domain, kind and task list.
+	Backlogs(ctx context.Context, domain string) ([]Backlog, error)
 	// DueTimers returns up to limit timers due at or before now, soonest
 	// first.
 	DueTimers(ctx context.Context, now time.Time, limit int) ([]Timer, error)
-	// NextTimer returns when the soonest timer is due; ok is false when no
-	// timer is armed.
+	// NextTimer returns when the soonest timer is due (a timer claimed by
+	// a TimerClaimer: when it is due or its claim ends, whichever is
+	// later); ok is false when no timer is armed.
 	NextTimer(ctx context.Context) (at time.Time, ok bool, err error)
 	// Heartbeat records a heartbeat of a started activity at time at: it
 	// sets the activity row's heartbeat time and, when details is not nil,
@@ -232,6 +259,31 @@ type ExecutionStore interface {
 	ListExecutions(ctx context.Context, q ExecutionQuery) ([]Execution, error)
 	// CountExecutions counts the runs q selects.
 	CountExecutions(ctx context.Context, q ExecutionQuery) (int, error)
+}
+
+// TaskListener is what a store shared by several nodes may offer: word of
+// the tasks other nodes queue, so that this node's waiting pollers look at
+// once rather than at their next periodic look. It is a hint: a notice may
+// be lost, late or repeated, and the tasks themselves are always read from
+// the store.
+type TaskListener interface {
+	// ListenTasks calls queued with each task list another node queued
+	// tasks on, until ctx ends, reconnecting as it must.
+	ListenTasks(ctx context.Context, queued func(kind TaskKind, domain, taskList string))
+}
+
+// TimerClaimer is what a store shared by several nodes offers so that each
+// due timer is fired by one node: a node claims due timers for a lease,
+// and no other node claims them until it ends. The change that fires a
+// timer removes or re-arms its row, which ends the claim; a claimant that
+// dies or fails leaves the claim to run out, and the timer is claimed
+// again. Firing stays safe without claims (a timer's change is checked
+// against its run's version, so a timer fired twice at once takes effect
+// once); claims spare the nodes that work.
+type TimerClaimer interface {
+	// ClaimDueTimers claims and returns up to limit timers due at or
+	// before now that no claim holds, soonest first, for lease.
+	ClaimDueTimers(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]Timer, error)
 }
 
 // Check refuses a change that breaks the contract's own rules, before

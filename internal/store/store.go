@@ -23,6 +23,8 @@ var (
 	ErrExists = errors.New("store: already exists")
 	// ErrLimit: creating the record would pass the limit the caller gave.
 	ErrLimit = errors.New("store: limit exceeded")
+	// ErrSchema: the database's schema is older than this binary's (Ping).
+	ErrSchema = errors.New("store: schema not current")
 )
 
 // Registration statuses of domains and types, as SWF spells them.
@@ -148,6 +150,11 @@ type Store interface {
 	// Secret returns the named secret: random bytes, created on first use and
 	// kept from then on, so that tokens signed before a restart stay valid.
 	Secret(ctx context.Context, name string) ([]byte, error)
+
+	// Ping checks, cheaply enough to be asked every second, that the
+	// store answers and can take writes, and that its schema is current
+	// (else an error wrapping ErrSchema).
+	Ping(ctx context.Context) error
 
 	// Close releases the store. Calls after Close fail.
 	Close() error

@@ -10,6 +10,7 @@ import (
 
 	"github.com/openswf/openswf/internal/store"
 	"github.com/openswf/openswf/internal/store/postgres"
+	"github.com/openswf/openswf/internal/store/schema"
 	"github.com/openswf/openswf/internal/store/sqlite"
 )
 
@@ -24,28 +25,67 @@ const forms = "sqlite:PATH, a bare PATH, or postgres://USER@HOST/DB (postgresql:
 //	postgresql://...
 //
 // Any other scheme is an error: a typo must not quietly become a SQLite
-// file named after it.
+// file named after it. Both backends bring their schema up to date (for
+// tests and tools); a server opens with OpenWith.
 func Open(ctx context.Context, spec string, logger *slog.Logger) (store.Store, error) {
-	switch backend, target := parse(spec); backend {
-	case "sqlite":
-		if target == "" {
-			return nil, fmt.Errorf("store %q: sqlite: needs a path; want %s", spec, forms)
-		}
+	return OpenWith(ctx, spec, logger, Options{Postgres: postgres.Options{Migrate: true}})
+}
+
+// Options are the backends' settings.
+type Options struct {
+	// Postgres applies to a PostgreSQL store. Without Migrate, a database
+	// lacking migrations is refused (openswf migrate applies them);
+	// SQLite always migrates itself, as one process owns its file.
+	Postgres postgres.Options
+}
+
+// OpenWith opens the store spec names (see Open) with opts.
+func OpenWith(ctx context.Context, spec string, logger *slog.Logger, opts Options) (store.Store, error) {
+	switch backend, target, err := parseSpec(spec); {
+	case err != nil:
+		return nil, err
+	case backend == "sqlite":
 		s, err := sqlite.Open(ctx, target, logger)
 		if err != nil {
 			return nil, err
 		}
 		return s, nil
-	case "postgres":
-		s, err := postgres.Open(ctx, target, logger)
+	default:
+		s, err := postgres.OpenWith(ctx, target, logger, opts.Postgres)
 		if err != nil {
 			return nil, err
 		}
 		return s, nil
-	case "":
-		return nil, fmt.Errorf("store: empty; want %s", forms)
+	}
+}
+
+// Migrate applies the migrations the store spec names lacks, and returns
+// them.
+func Migrate(ctx context.Context, spec string, logger *slog.Logger) ([]schema.Migration, error) {
+	switch backend, target, err := parseSpec(spec); {
+	case err != nil:
+		return nil, err
+	case backend == "sqlite":
+		return sqlite.Migrate(ctx, target, logger)
 	default:
-		return nil, fmt.Errorf("store %q: unknown kind %q; want %s", spec, backend, forms)
+		return postgres.Migrate(ctx, target, logger)
+	}
+}
+
+// parseSpec is parse with the errors of a spec that names no store.
+func parseSpec(spec string) (backend, target string, err error) {
+	switch backend, target := parse(spec); backend {
+	case "sqlite":
+		if target == "" {
+			return "", "", fmt.Errorf("store %q: sqlite: needs a path; want %s", spec, forms)
+		}
+		return backend, target, nil
+	case "postgres":
+		return backend, target, nil
+	case "":
+		return "", "", fmt.Errorf("store: empty; want %s", forms)
+	default:
+		return "", "", fmt.Errorf("store %q: unknown kind %q; want %s", spec, backend, forms)
 	}
 }
 

@@ -88,3 +88,35 @@ func TestOpenRefuses(t *testing.T) {
 		})
 	}
 }
+
+// A server opens PostgreSQL without migrating: a new database is refused
+// until Migrate has run, which says what it applied; SQLite migrates
+// itself, and Migrate on a current file applies nothing.
+func TestOpenWithAndMigrate(t *testing.T) {
+	ctx := t.Context()
+	url := pg.Database(t)
+	if _, err := dsn.OpenWith(ctx, url, nil, dsn.Options{}); err == nil || !strings.Contains(err.Error(), "openswf migrate") {
+		t.Fatalf("a server opening a new PostgreSQL database: %v, want a refusal naming openswf migrate", err)
+	}
+	done, err := dsn.Migrate(ctx, url, nil)
+	if err != nil || len(done) == 0 {
+		t.Fatalf("Migrate: %d applied, %v", len(done), err)
+	}
+	s, err := dsn.OpenWith(ctx, url, nil, dsn.Options{})
+	if err != nil {
+		t.Fatalf("a server opening a migrated database: %v", err)
+	}
+	s.Close()
+
+	file := filepath.Join(t.TempDir(), "x.db")
+	if s, err = dsn.OpenWith(ctx, "sqlite:"+file, nil, dsn.Options{}); err != nil {
+		t.Fatalf("a server opening a new SQLite file: %v", err)
+	}
+	s.Close()
+	if done, err := dsn.Migrate(ctx, file, nil); err != nil || len(done) != 0 {
+		t.Errorf("Migrate on a current SQLite file: %+v, %v", done, err)
+	}
+	if _, err := dsn.Migrate(ctx, "mysql://x", nil); err == nil {
+		t.Error("Migrate of an unknown kind of store succeeded")
+	}
+}

@@ -40,11 +40,12 @@ const (
 	sqlLastEvent   = `SELECT COALESCE(max(event_id), 0) FROM history_events WHERE run_id = $1`
 	sqlInsertEvent = `INSERT INTO history_events (run_id, event_id, data) VALUES ($1, $2, $3)`
 	sqlDeleteTask  = `DELETE FROM tasks WHERE kind = $1 AND run_id = $2 AND scheduled_event_id = $3`
-	sqlInsertTask  = `INSERT INTO tasks (kind, domain, task_list, priority, workflow_id, run_id, scheduled_event_id)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`
+	sqlInsertTask  = `INSERT INTO tasks (kind, domain, task_list, priority, workflow_id, run_id, scheduled_event_id, queued_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`
 	sqlDeleteTimer = `DELETE FROM timers WHERE run_id = $1 AND key = $2`
 	sqlUpsertTimer = `INSERT INTO timers (run_id, key, domain, workflow_id, fire_at) VALUES ($1, $2, $3, $4, $5)
-		ON CONFLICT (run_id, key) DO UPDATE SET domain = excluded.domain, workflow_id = excluded.workflow_id, fire_at = excluded.fire_at`
+		ON CONFLICT (run_id, key) DO UPDATE SET domain = excluded.domain, workflow_id = excluded.workflow_id, fire_at = excluded.fire_at,
+			claim_until = NULL`
 	sqlDeleteActivity = `DELETE FROM activities WHERE run_id = $1 AND scheduled_event_id = $2`
 	// An update of the same attempt keeps its heartbeat, which only
 	// Heartbeat writes; a new attempt (another started event) starts over
@@ -85,7 +86,7 @@ func (s *Store) CreateExecution(ctx context.Context, ch store.ExecutionChange) e
 		columns.Millis(x.StartedAt), nullMillis(x.ClosedAt), x.CloseStatus, tagList(x.TagList), x.CancelRequested,
 		nullString(x.ParentWorkflowID), nullString(x.ParentRunID))
 	// A new run's history starts at event 1.
-	queueChange(&b, ch, func(ev int64) error {
+	queueChange(&b, s.node, ch, func(ev int64) error {
 		if ev != 1 {
 			return historyConflict(x.RunID, 0, ev)
 		}
@@ -99,7 +100,10 @@ func (s *Store) CreateExecution(ctx context.Context, ch store.ExecutionChange) e
 		if hasConstraint(err, uniqueViolation, "executions_pkey", "executions_one_open") {
 			return fmt.Errorf("%w: an open run of workflow %q in domain %q, or run %s", store.ErrExists, x.WorkflowID, x.Domain, x.RunID)
 		}
-		return s.changeErr(ctx, "create execution", ch, err)
+		if err != nil {
+			return s.changeErr(ctx, "create execution", ch, err)
+		}
+		return s.checkOpenLimit(ctx, tx, ch)
 	})
 }
 
@@ -126,7 +130,7 @@ func (s *Store) UpdateExecution(ctx context.Context, ch store.ExecutionChange) e
 	if len(ch.Events) > 0 {
 		b.Queue(sqlLastEvent, x.RunID).QueryRow(func(row pgx.Row) error { return row.Scan(&last) })
 	}
-	queueChange(&b, ch, func(ev int64) error {
+	queueChange(&b, s.node, ch, func(ev int64) error {
 		if ev != last+1 {
 			return historyConflict(x.RunID, last, ev)
 		}
@@ -140,7 +144,7 @@ func (s *Store) UpdateExecution(ctx context.Context, ch store.ExecutionChange) e
 		b.Queue(sqlInsertExec, y.Domain, y.WorkflowID, y.RunID, y.Version, y.Open, columns.Blob(y.State), y.TypeName, y.TypeVersion,
 			columns.Millis(y.StartedAt), nullMillis(y.ClosedAt), y.CloseStatus, tagList(y.TagList), y.CancelRequested,
 			nullString(y.ParentWorkflowID), nullString(y.ParentRunID))
-		queueChange(&b, *succ, func(ev int64) error {
+		queueChange(&b, s.node, *succ, func(ev int64) error {
 			if ev != 1 {
 				return historyConflict(y.RunID, 0, ev)
 			}
@@ -179,8 +183,10 @@ func (s *Store) UpdateExecution(ctx context.Context, ch store.ExecutionChange) e
 
 // queueChange queues everything of a change but the execution row, in the
 // order the contract gives: the history (after firstEvent approves the
-// first new id), the tasks, the timers, the activity rows.
-func queueChange(b *pgx.Batch, ch store.ExecutionChange, firstEvent func(int64) error) {
+// first new id), the tasks, the timers, the activity rows; and a
+// notification, from node, of each task list the change queues tasks on
+// (see notify.go).
+func queueChange(b *pgx.Batch, node string, ch store.ExecutionChange, firstEvent func(int64) error) {
 	x := ch.Execution
 	for i, ev := range ch.Events {
 		qq := b.Queue(sqlInsertEvent, x.RunID, ev.ID, columns.Blob(ev.Data))
@@ -201,8 +207,9 @@ func queueChange(b *pgx.Batch, ch store.ExecutionChange, firstEvent func(int64) 
 	}
 	for _, t := range ch.AddTasks {
 		b.Queue(sqlInsertTask, string(t.Kind), or(t.Domain, x.Domain), t.TaskList, t.Priority,
-			or(t.WorkflowID, x.WorkflowID), x.RunID, t.ScheduledEventID)
+			or(t.WorkflowID, x.WorkflowID), x.RunID, t.ScheduledEventID, columns.Millis(ch.QueuedAt))
 	}
+	queueNotices(b, node, ch)
 	for _, k := range ch.RemoveTimers {
 		b.Queue(sqlDeleteTimer, x.RunID, k)
 	}
@@ -386,7 +393,7 @@ func (s *Store) DueTimers(ctx context.Context, now time.Time, limit int) ([]stor
 // NextTimer implements store.ExecutionStore.
 func (s *Store) NextTimer(ctx context.Context) (time.Time, bool, error) {
 	var at *int64
-	if err := s.pool.QueryRow(ctx, `SELECT min(fire_at) FROM timers`).Scan(&at); err != nil {
+	if err := s.pool.QueryRow(ctx, `SELECT min(`+timerDue+`) FROM timers`).Scan(&at); err != nil {
 		return time.Time{}, false, s.dbErr(ctx, "next timer", err)
 	}
 	if at == nil {

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -37,34 +38,76 @@ const (
 )
 
 // migrate applies, in order, the migrations in fsys that the database has
-// not recorded. Each runs in its own transaction together with its record,
-// under a transaction-scoped advisory lock, so that several openswf nodes
-// starting at once apply it once: the others wait, then find it recorded.
-func migrate(ctx context.Context, pool *pgxpool.Pool, fsys fs.FS, logger *slog.Logger) error {
+// not recorded, and returns them. Each runs in its own transaction
+// together with its record, under a transaction-scoped advisory lock, so
+// that several processes migrating at once apply it once: the others
+// wait, then find it recorded. A database that has recorded a version
+// fsys does not know was migrated by a newer openswf: it is refused
+// (*schema.NewerError) before anything is applied.
+func migrate(ctx context.Context, pool *pgxpool.Pool, fsys fs.FS, logger *slog.Logger) ([]schema.Migration, error) {
+	steps, err := schema.Load(fsys)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	st, err := schemaState(ctx, pool, steps)
+	if err != nil {
+		return nil, err
+	}
+	if len(st.Unknown) > 0 {
+		return nil, fmt.Errorf("postgres: %w", &schema.NewerError{Unknown: st.Unknown, Known: steps[len(steps)-1].Version})
+	}
+	var done []schema.Migration
+	for _, m := range st.Pending {
+		applied, err := applyMigration(ctx, pool, m)
+		if err != nil {
+			return done, fmt.Errorf("postgres: migration %04d_%s: %w", m.Version, m.Name, err)
+		}
+		if applied {
+			logger.Info("applied schema migration", "version", m.Version, "name", m.Name)
+			done = append(done, m)
+		}
+	}
+	return done, nil
+}
+
+// checkSchema refuses a database whose schema is not the one fsys
+// describes: older (*schema.OutdatedError: openswf migrate applies the
+// rest) or newer (*schema.NewerError).
+func checkSchema(ctx context.Context, pool *pgxpool.Pool, fsys fs.FS) error {
 	steps, err := schema.Load(fsys)
 	if err != nil {
 		return fmt.Errorf("postgres: %w", err)
 	}
-	for _, m := range steps {
-		applied, err := applyMigration(ctx, pool, m)
-		if err != nil {
-			return fmt.Errorf("postgres: migration %04d_%s: %w", m.Version, m.Name, err)
-		}
-		if applied {
-			logger.Info("applied schema migration", "version", m.Version, "name", m.Name)
-		}
-	}
-	var newest *int64
-	if err := pool.QueryRow(ctx, `SELECT max(version) FROM schema_migrations`).Scan(&newest); err != nil {
-		return fmt.Errorf("postgres: reading schema version: %w", err)
-	}
-	if len(steps) > 0 && newest != nil && *newest > int64(steps[len(steps)-1].Version) {
-		// A newer openswf migrated this database; this one may not
-		// understand everything in it, but refusing to start would be
-		// worse for a rollback.
-		logger.Warn("database schema is newer than this openswf", "database", *newest, "known", steps[len(steps)-1].Version)
+	st, err := schemaState(ctx, pool, steps)
+	switch {
+	case err != nil:
+		return err
+	case len(st.Unknown) > 0:
+		return fmt.Errorf("postgres: %w", &schema.NewerError{Unknown: st.Unknown, Known: steps[len(steps)-1].Version})
+	case len(st.Pending) > 0:
+		return fmt.Errorf("postgres: %w", &schema.OutdatedError{Pending: st.Pending})
 	}
 	return nil
+}
+
+// schemaState compares what the database has recorded with steps. A
+// database without the record table has recorded nothing.
+func schemaState(ctx context.Context, pool *pgxpool.Pool, steps []schema.Migration) (schema.State, error) {
+	var exists bool
+	if err := pool.QueryRow(ctx, `SELECT to_regclass('schema_migrations') IS NOT NULL`).Scan(&exists); err != nil {
+		return schema.State{}, fmt.Errorf("postgres: reading the schema's versions: %w", err)
+	}
+	var recorded []int
+	if exists {
+		rows, err := pool.Query(ctx, `SELECT version FROM schema_migrations ORDER BY version`)
+		if err != nil {
+			return schema.State{}, fmt.Errorf("postgres: reading the schema's versions: %w", err)
+		}
+		if recorded, err = pgx.CollectRows(rows, pgx.RowTo[int]); err != nil {
+			return schema.State{}, fmt.Errorf("postgres: reading the schema's versions: %w", err)
+		}
+	}
+	return schema.Compare(steps, recorded), nil
 }
 
 // applyMigration applies m unless it is recorded, and says whether it did.

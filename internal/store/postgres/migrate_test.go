@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"errors"
 	"fmt"
 	"github.com/openswf/openswf/internal/store/schema"
 	"log/slog"
@@ -9,6 +10,7 @@ import (
 	"sync"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -54,20 +56,27 @@ func TestMigrate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := migrate(ctx, pool, first, logger); err != nil {
+	if _, err := migrate(ctx, pool, first, logger); err != nil {
 		t.Fatal(err)
 	}
-	if err := migrate(ctx, pool, second, logger); err != nil {
-		t.Fatal(err)
+	done, err := migrate(ctx, pool, second, logger)
+	if err != nil || len(done) != 1 || done[0].Version != 2 {
+		t.Fatalf("migrating to 0002 applied %+v, %v; want 0002 alone", done, err)
 	}
-	if err := migrate(ctx, pool, second, logger); err != nil {
-		t.Fatalf("re-running finished migrations: %v", err)
+	if done, err := migrate(ctx, pool, second, logger); err != nil || len(done) != 0 {
+		t.Fatalf("re-running finished migrations: %+v, %v", done, err)
+	}
+	// A binary that knows only 0001 refuses the database, and writes
+	// nothing.
+	var newer *schema.NewerError
+	if _, err := migrate(ctx, pool, first, logger); !errors.As(err, &newer) || !slices.Equal(newer.Unknown, []int{2}) {
+		t.Fatalf("an older binary's migrate: %v, want a NewerError naming 0002", err)
 	}
 	var n int
 	if err := pool.QueryRow(ctx, `SELECT count(*) FROM a`).Scan(&n); err != nil || n != 2 {
 		t.Errorf("rows in a = %d, %v; want 2 (each migration once)", n, err)
 	}
-	err = migrate(ctx, pool, broken, logger)
+	_, err = migrate(ctx, pool, broken, logger)
 	if err == nil || !strings.Contains(err.Error(), "0003_c") {
 		t.Fatalf("broken migration: got %v, want an error naming it", err)
 	}
@@ -174,7 +183,7 @@ func TestParentBackfill(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := migrate(ctx, pool, migrationsBefore(t, 4), logger); err != nil {
+	if _, err := migrate(ctx, pool, migrationsBefore(t, 4), logger); err != nil {
 		t.Fatal(err)
 	}
 	states := map[string]string{
@@ -191,7 +200,7 @@ func TestParentBackfill(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := migrate(ctx, pool, embeddedMigrations(), logger); err != nil {
+	if _, err := migrate(ctx, pool, embeddedMigrations(), logger); err != nil {
 		t.Fatal(err)
 	}
 	for runID := range states {
@@ -215,4 +224,65 @@ func deref(s *string) any {
 		return nil
 	}
 	return *s
+}
+
+// TestOpenChecksSchema: without Migrate, OpenWith refuses a database that
+// lacks migrations, naming openswf migrate, and opens it once Migrate has
+// applied them (and a second Migrate applies nothing); a database a newer
+// openswf migrated is refused with or without Migrate.
+func TestOpenChecksSchema(t *testing.T) {
+	ctx := t.Context()
+	url := pg.Database(t)
+	var outdated *schema.OutdatedError
+	if _, err := OpenWith(ctx, url, nil, Options{}); !errors.As(err, &outdated) || !strings.Contains(err.Error(), "openswf migrate") {
+		t.Fatalf("opening a new database without migrating: %v, want an OutdatedError naming openswf migrate", err)
+	}
+	all, err := schema.Load(embeddedMigrations())
+	if err != nil {
+		t.Fatal(err)
+	}
+	done, err := Migrate(ctx, url, nil)
+	if err != nil || len(done) != len(all) {
+		t.Fatalf("Migrate applied %d of %d: %v", len(done), len(all), err)
+	}
+	if done, err := Migrate(ctx, url, nil); err != nil || len(done) != 0 {
+		t.Fatalf("a second Migrate applied %+v, %v", done, err)
+	}
+	s, err := OpenWith(ctx, url, nil, Options{})
+	if err != nil {
+		t.Fatalf("opening a current database: %v", err)
+	}
+	if _, err := s.pool.Exec(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'future', 0)`); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	var newer *schema.NewerError
+	for _, migrate := range []bool{false, true} {
+		if _, err := OpenWith(ctx, url, nil, Options{Migrate: migrate}); !errors.As(err, &newer) || !slices.Equal(newer.Unknown, []int{999}) {
+			t.Errorf("opening a newer database (migrate %v): %v, want a NewerError naming 0999", migrate, err)
+		}
+	}
+}
+
+// TestPoolOptions: the pool's size and the statement timeout reach the
+// connections.
+func TestPoolOptions(t *testing.T) {
+	ctx := t.Context()
+	s, err := OpenWith(ctx, pg.Database(t), nil, Options{Migrate: true, MaxConns: 3, StatementTimeout: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if got := s.pool.Config().MaxConns; got != 3 {
+		t.Errorf("MaxConns = %d, want 3", got)
+	}
+	var timeout string
+	if err := s.pool.QueryRow(ctx, `SHOW statement_timeout`).Scan(&timeout); err != nil || timeout != "200ms" {
+		t.Errorf("statement_timeout = %q, %v; want 200ms", timeout, err)
+	}
+	began := time.Now()
+	_, err = s.pool.Exec(ctx, `SELECT pg_sleep(5)`)
+	if err == nil || time.Since(began) > 2*time.Second {
+		t.Errorf("a 5 s statement under a 200 ms timeout: %v after %v", err, time.Since(began))
+	}
 }

@@ -9,11 +9,15 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -21,21 +25,67 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/openswf/openswf/internal/store"
+	"github.com/openswf/openswf/internal/store/schema"
 )
 
 // Store is a store.Store kept in a PostgreSQL database.
 type Store struct {
 	pool   *pgxpool.Pool
 	logger *slog.Logger
+	// observer hears of every write transaction (see backlog.go).
+	observer atomic.Pointer[commitObserver]
+	// migrated are the migrations OpenWith applied.
+	migrated []schema.Migration
+	// node names this process in its notifications of queued tasks, and
+	// listening says whether ListenTasks is listening (see notify.go).
+	node      string
+	listening atomic.Bool
 
 	closeOnce sync.Once
 }
 
 var _ store.Store = (*Store)(nil)
 
+// Options are the settings of a PostgreSQL store.
+type Options struct {
+	// Migrate applies pending migrations when the store opens. Without
+	// it, Open refuses a database whose schema lacks migrations
+	// (*schema.OutdatedError), so that the operator of several nodes
+	// decides when the schema changes, with openswf migrate.
+	Migrate bool
+	// MaxConns is the most connections the pool opens (0: pgx's default,
+	// the larger of 4 and the number of CPUs), unless the URL sets
+	// pool_max_conns.
+	MaxConns int32
+	// StatementTimeout bounds every statement in the database (0: none),
+	// so that no request waits on it for longer, whatever the database
+	// is doing; a statement cut short fails its request, which the
+	// client retries.
+	StatementTimeout time.Duration
+	// ConnLifetime closes a connection once it is this old (0: pgx's
+	// default, an hour), so that connections move to a restarted or
+	// failed-over database in time.
+	ConnLifetime time.Duration
+	// ConnectTimeout bounds opening one connection (0: 5 s), so that a
+	// request arriving while the database is down fails promptly rather
+	// than wait for the operating system's TCP timeout.
+	ConnectTimeout time.Duration
+}
+
+// DefaultConnectTimeout is Options.ConnectTimeout's default.
+const DefaultConnectTimeout = 5 * time.Second
+
 // Open connects to the database at url (a postgres:// URL or a libpq
-// key=value string, as pgx accepts) and brings its schema up to date.
+// key=value string, as pgx accepts) and brings its schema up to date: it
+// is OpenWith with Migrate, for tests and tools.
 func Open(ctx context.Context, url string, logger *slog.Logger) (*Store, error) {
+	return OpenWith(ctx, url, logger, Options{Migrate: true})
+}
+
+// OpenWith connects to the database at url with opts. It refuses a
+// database that a newer openswf has migrated (*schema.NewerError), and,
+// unless opts.Migrate, one that lacks migrations.
+func OpenWith(ctx context.Context, url string, logger *slog.Logger, opts Options) (*Store, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
@@ -43,21 +93,49 @@ func Open(ctx context.Context, url string, logger *slog.Logger) (*Store, error) 
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
+	if opts.MaxConns > 0 && !strings.Contains(url, "pool_max_conns") {
+		cfg.MaxConns = opts.MaxConns
+	}
+	if opts.ConnLifetime > 0 {
+		cfg.MaxConnLifetime = opts.ConnLifetime
+	}
+	if opts.StatementTimeout > 0 {
+		cfg.ConnConfig.RuntimeParams["statement_timeout"] = strconv.FormatInt(opts.StatementTimeout.Milliseconds(), 10)
+	}
+	if cfg.ConnConfig.ConnectTimeout == 0 {
+		cfg.ConnConfig.ConnectTimeout = cmp.Or(opts.ConnectTimeout, DefaultConnectTimeout)
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	s := &Store{pool: pool, logger: logger.With("store", "postgres")}
+	s := &Store{pool: pool, logger: logger.With("store", "postgres"), node: newNodeID()}
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
 		return nil, s.dbErr(ctx, "connecting", err)
 	}
-	if err := migrate(ctx, pool, embeddedMigrations(), s.logger); err != nil {
+	if opts.Migrate {
+		s.migrated, err = migrate(ctx, pool, embeddedMigrations(), s.logger)
+	} else {
+		err = checkSchema(ctx, pool, embeddedMigrations())
+	}
+	if err != nil {
 		pool.Close()
 		return nil, err
 	}
-	s.logger.Debug("opened", "host", cfg.ConnConfig.Host, "database", cfg.ConnConfig.Database)
+	s.logger.Debug("opened", "host", cfg.ConnConfig.Host, "database", cfg.ConnConfig.Database,
+		"max_conns", cfg.MaxConns, "statement_timeout", opts.StatementTimeout)
 	return s, nil
+}
+
+// Migrate applies the migrations the database at url lacks, and returns
+// them: openswf migrate.
+func Migrate(ctx context.Context, url string, logger *slog.Logger) ([]schema.Migration, error) {
+	s, err := OpenWith(ctx, url, logger, Options{Migrate: true, MaxConns: 1})
+	if err != nil {
+		return nil, err
+	}
+	return s.migrated, s.Close()
 }
 
 // Close closes the connections, waiting for those in use to come back.
@@ -71,6 +149,7 @@ func (s *Store) Close() error {
 // fn's own error comes back unchanged, so that callers' errors (and the
 // contract's sentinels) reach the service as they were.
 func (s *Store) inTx(ctx context.Context, op string, fn func(pgx.Tx) error) error {
+	began := time.Now()
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
 		return s.dbErr(ctx, op, err)
@@ -81,6 +160,9 @@ func (s *Store) inTx(ctx context.Context, op string, fn func(pgx.Tx) error) erro
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return s.dbErr(ctx, op, err)
+	}
+	if o := s.observer.Load(); o != nil {
+		o.Committed(time.Since(began), 1)
 	}
 	return nil
 }

@@ -38,3 +38,24 @@ func TestLoadRejects(t *testing.T) {
 		})
 	}
 }
+
+func TestCompare(t *testing.T) {
+	steps := []Migration{{1, "a", ""}, {2, "b", ""}, {3, "c", ""}}
+	st := Compare(steps, []int{1, 3, 7, 5})
+	if len(st.Pending) != 1 || st.Pending[0].Version != 2 || len(st.Unknown) != 2 || st.Unknown[0] != 5 || st.Unknown[1] != 7 {
+		t.Fatalf("Compare = %+v", st)
+	}
+	if st := Compare(steps, []int{1, 2, 3}); len(st.Pending)+len(st.Unknown) != 0 {
+		t.Fatalf("a current database: %+v", st)
+	}
+	newer := (&NewerError{Unknown: []int{9}, Known: 8}).Error()
+	outdated := (&OutdatedError{Pending: steps[1:]}).Error()
+	for _, c := range []struct{ got, want string }{
+		{newer, "version 0009, newer than this openswf knows (up to 8)"},
+		{outdated, "lacks 2 migration(s) this openswf needs (0002_b, 0003_c): apply them with `openswf migrate"},
+	} {
+		if !strings.Contains(c.got, c.want) {
+			t.Errorf("%q does not say %q", c.got, c.want)
+		}
+	}
+}

@@ -148,3 +148,43 @@ func BenchmarkStartAndClose(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkRetention measures one DeleteClosed transaction, fsync
+// included, which bounds how long it holds the writer: a batch of the
+// sweeper's default 32 runs of 12 events, and the deletion of the 500
+// events one transaction takes of a longer run (DefaultRetentionEvents).
+// Events are 300 bytes, a typical SWF event.
+func BenchmarkRetention(b *testing.B) {
+	for _, c := range []struct {
+		name         string
+		runs, events int
+	}{{"32runs-12events", 32, 12}, {"1run-500events", 1, 500}, {"1run-5000events", 1, 5000}} {
+		b.Run(c.name, func(b *testing.B) {
+			s := benchStore(b, 0)
+			made := 0
+			closed := func() {
+				b.StopTimer()
+				for range c.runs {
+					x := benchRun(made)
+					made++
+					evs := make([]store.Event, c.events)
+					for i := range evs {
+						evs[i] = store.Event{ID: int64(i + 1), Data: make([]byte, 300)}
+					}
+					x.Open, x.ClosedAt, x.CloseStatus = false, benchT0, "COMPLETED"
+					if err := s.CreateExecution(b.Context(), store.ExecutionChange{Execution: x, Events: evs}); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.StartTimer()
+			}
+			for b.Loop() {
+				closed()
+				ids, err := s.DeleteClosed(b.Context(), "d", benchT0.Add(time.Hour), 32)
+				if err != nil || len(ids) != c.runs {
+					b.Fatalf("deleted %d runs, %v; want %d", len(ids), err, c.runs)
+				}
+			}
+		})
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"sync/atomic"
+	"time"
 
 	"github.com/openswf/openswf/internal/store"
 )
@@ -137,6 +138,8 @@ type committer struct {
 	batches, writes atomic.Int64
 	// waiting counts the callers handing a request over (for tests).
 	waiting atomic.Int64
+	// observer hears of every commit and sync (see backlog.go).
+	observer atomic.Pointer[commitObserver]
 
 	// Prepared on conn: the batch's own statements.
 	begin, commit, rollback, savepoint, release, rollbackTo *sql.Stmt
@@ -321,7 +324,12 @@ func (c *committer) syncAndAnswer(e *ended) {
 	var failed error
 	if e.wrote {
 		c.syncs.Add(1)
-		if err := c.sync(); err != nil {
+		began := time.Now()
+		err := c.sync()
+		if o := c.observer.Load(); o != nil {
+			o.Synced(time.Since(began))
+		}
+		if err != nil {
 			failed = fmt.Errorf("sqlite: syncing the WAL to disk: %w (writes are refused until the store is reopened)", err)
 			c.broken.CompareAndSwap(nil, &failed)
 			c.logger.Error("the store can no longer make writes durable", "err", err)
@@ -361,6 +369,7 @@ type batch struct {
 	w     *wtx
 	e     *ended
 	begun bool
+	began time.Time // when its transaction began, for the observer
 	// abort is set when the transaction was lost: it has been rolled
 	// back, and what succeeded in it failed with abort.
 	abort error
@@ -396,7 +405,7 @@ func (b *batch) add(r *writeReq) {
 			res.err = fmt.Errorf("sqlite: beginning a write transaction: %w", err)
 			return
 		}
-		b.begun = true
+		b.begun, b.began = true, time.Now()
 		c.batches.Add(1)
 	}
 	c.writes.Add(1)
@@ -432,6 +441,9 @@ func (b *batch) end() *ended {
 		return b.e
 	}
 	b.e.wrote = true
+	if o := b.c.observer.Load(); o != nil {
+		o.Committed(time.Since(b.began), len(b.e.batch))
+	}
 	return b.e
 }
 

@@ -48,8 +48,8 @@ const (
 	sqlLastEvent   = `SELECT COALESCE(MAX(event_id), 0) FROM history_events WHERE run_id = ?`
 	sqlInsertEvent = `INSERT INTO history_events (run_id, event_id, data) VALUES (?, ?, ?)`
 	sqlDeleteTask  = `DELETE FROM tasks WHERE kind = ? AND run_id = ? AND scheduled_event_id = ?`
-	sqlInsertTask  = `INSERT INTO tasks (kind, domain, task_list, priority, workflow_id, run_id, scheduled_event_id)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`
+	sqlInsertTask  = `INSERT INTO tasks (kind, domain, task_list, priority, workflow_id, run_id, scheduled_event_id, queued_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
 	sqlDeleteTimer = `DELETE FROM timers WHERE run_id = ? AND key = ?`
 	sqlUpsertTimer = `INSERT INTO timers (run_id, key, domain, workflow_id, fire_at) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (run_id, key) DO UPDATE SET domain = excluded.domain, workflow_id = excluded.workflow_id, fire_at = excluded.fire_at`
@@ -251,6 +251,9 @@ func (s *Store) createRun(w *wtx, ch store.ExecutionChange, tags string) error {
 	if err != nil {
 		return s.dbErr(w.ctx, "create execution", err)
 	}
+	if err := s.checkOpenLimit(w, ch); err != nil {
+		return err
+	}
 	return s.writeChange(w, ch, 0)
 }
 
@@ -359,7 +362,7 @@ func (s *Store) writeChange(w *wtx, ch store.ExecutionChange, lastEvent int64) e
 	stmt = w.st.insertTask
 	for _, t := range ch.AddTasks {
 		_, err := stmt.ExecContext(w.ctx, string(t.Kind), or(t.Domain, x.Domain), t.TaskList, t.Priority,
-			or(t.WorkflowID, x.WorkflowID), x.RunID, t.ScheduledEventID)
+			or(t.WorkflowID, x.WorkflowID), x.RunID, t.ScheduledEventID, columns.Millis(ch.QueuedAt))
 		if isUnique(err) {
 			return fmt.Errorf("%w: %s task of event %d of run %s is queued already", store.ErrConflict, t.Kind, t.ScheduledEventID, x.RunID)
 		}

@@ -1,5 +1,7 @@
 package sqlite
 
+import "testing"
+
 // BatchStats returns how many batches the committer has run and how many
 // requests were in them.
 func (s *Store) BatchStats() (batches, writes int64) {
@@ -12,3 +14,23 @@ func (s *Store) SetSync(sync func() error) { s.committer.sync = sync }
 
 // Syncs returns how many syncs the syncer has done.
 func (s *Store) Syncs() int64 { return s.committer.syncs.Load() }
+
+// SetRetentionEvents sets how many history events one retention
+// transaction deletes at most.
+func (s *Store) SetRetentionEvents(n int) { s.retentionEvents = n }
+
+// HalfDelete leaves a run as a crash would in the middle of deleting a
+// long run: hidden, with its first events deleted.
+func (s *Store) HalfDelete(t *testing.T, runID string, events int) {
+	t.Helper()
+	err := s.do(t.Context(), "half-delete", false, func(w *wtx) error {
+		if _, err := w.exec(`UPDATE executions SET domain = ? WHERE run_id = ?`, hiddenDomain, runID); err != nil {
+			return err
+		}
+		_, err := w.exec(`DELETE FROM history_events WHERE run_id = ? AND event_id <= ?`, runID, events)
+		return err
+	})
+	if err != nil {
+		t.Fatalf("half-deleting %s: %v", runID, err)
+	}
+}

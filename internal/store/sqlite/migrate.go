@@ -28,41 +28,76 @@ func embeddedMigrations() fs.FS {
 }
 
 // migrate applies, in order, the migrations in fsys that the database has
-// not recorded. Each runs in its own immediate transaction together with
-// its record, so a crash leaves it wholly applied or not at all, and a
-// second process migrating the same file waits and then skips it.
-func migrate(ctx context.Context, db *sql.DB, fsys fs.FS, logger *slog.Logger) error {
+// not recorded, and returns them. Each runs in its own immediate
+// transaction together with its record, so a crash leaves it wholly
+// applied or not at all, and a second process migrating the same file
+// waits and then skips it. A database that has recorded a version fsys
+// does not know was migrated by a newer openswf: it is refused
+// (*schema.NewerError) before anything is applied.
+func migrate(ctx context.Context, db *sql.DB, fsys fs.FS, logger *slog.Logger) ([]schema.Migration, error) {
 	steps, err := schema.Load(fsys)
 	if err != nil {
-		return fmt.Errorf("sqlite: %w", err)
+		return nil, fmt.Errorf("sqlite: %w", err)
 	}
 	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version    INTEGER NOT NULL PRIMARY KEY,
 		name       TEXT    NOT NULL,
 		applied_at INTEGER NOT NULL
 	) STRICT`); err != nil {
-		return fmt.Errorf("sqlite: creating schema_migrations: %w", err)
+		return nil, fmt.Errorf("sqlite: creating schema_migrations: %w", err)
 	}
+	recorded, err := recordedVersions(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	if st := schema.Compare(steps, recorded); len(st.Unknown) > 0 {
+		return nil, fmt.Errorf("sqlite: %w", &schema.NewerError{Unknown: st.Unknown, Known: steps[len(steps)-1].Version})
+	}
+	var done []schema.Migration
 	for _, m := range steps {
 		applied, err := applyMigration(ctx, db, m)
 		if err != nil {
-			return fmt.Errorf("sqlite: migration %04d_%s: %w", m.Version, m.Name, err)
+			return done, fmt.Errorf("sqlite: migration %04d_%s: %w", m.Version, m.Name, err)
 		}
 		if applied {
 			logger.Info("applied schema migration", "version", m.Version, "name", m.Name)
+			done = append(done, m)
 		}
 	}
-	var newest sql.NullInt64
-	if err := db.QueryRowContext(ctx, `SELECT MAX(version) FROM schema_migrations`).Scan(&newest); err != nil {
-		return fmt.Errorf("sqlite: reading schema version: %w", err)
+	return done, nil
+}
+
+// recordedVersions returns the versions schema_migrations records.
+func recordedVersions(ctx context.Context, db *sql.DB) ([]int, error) {
+	rows, err := db.QueryContext(ctx, `SELECT version FROM schema_migrations ORDER BY version`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: reading the schema's versions: %w", err)
 	}
-	if len(steps) > 0 && newest.Int64 > int64(steps[len(steps)-1].Version) {
-		// A newer openswf migrated this file; this one may not understand
-		// everything in it, but refusing to start would be worse for a
-		// rollback.
-		logger.Warn("database schema is newer than this openswf", "database", newest.Int64, "known", steps[len(steps)-1].Version)
+	defer rows.Close()
+	var out []int
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			return nil, fmt.Errorf("sqlite: reading the schema's versions: %w", err)
+		}
+		out = append(out, v)
 	}
-	return nil
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: reading the schema's versions: %w", err)
+	}
+	return out, nil
+}
+
+// Migrate brings the schema of the SQLite database at path up to date,
+// creating the file if missing, and returns the migrations it applied.
+// (Open does the same; Migrate is for openswf migrate, which says what it
+// did.)
+func Migrate(ctx context.Context, path string, logger *slog.Logger) ([]schema.Migration, error) {
+	s, err := Open(ctx, path, logger)
+	if err != nil {
+		return nil, err
+	}
+	return s.migrated, s.Close()
 }
 
 // applyMigration applies m unless it is recorded, and says whether it did.

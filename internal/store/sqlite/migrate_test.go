@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"github.com/openswf/openswf/internal/store/schema"
 	"log/slog"
@@ -63,20 +64,26 @@ func TestMigrate(t *testing.T) {
 
 	db := openRaw(t, filepath.Join(t.TempDir(), "m.db"))
 	ctx := t.Context()
-	if err := migrate(ctx, db, first, logger); err != nil {
+	if _, err := migrate(ctx, db, first, logger); err != nil {
 		t.Fatal(err)
 	}
-	if err := migrate(ctx, db, second, logger); err != nil {
-		t.Fatal(err)
+	done, err := migrate(ctx, db, second, logger)
+	if err != nil || len(done) != 1 || done[0].Version != 2 {
+		t.Fatalf("migrating to 0002 applied %+v, %v; want 0002 alone", done, err)
 	}
-	if err := migrate(ctx, db, second, logger); err != nil {
-		t.Fatalf("re-running finished migrations: %v", err)
+	if done, err := migrate(ctx, db, second, logger); err != nil || len(done) != 0 {
+		t.Fatalf("re-running finished migrations: %+v, %v", done, err)
+	}
+	// A binary that knows only 0001 refuses the file, and writes nothing.
+	var newer *schema.NewerError
+	if _, err := migrate(ctx, db, first, logger); !errors.As(err, &newer) || !slices.Equal(newer.Unknown, []int{2}) || newer.Known != 1 {
+		t.Fatalf("an older binary's migrate: %v, want a NewerError naming 0002", err)
 	}
 	var n int
 	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM a`).Scan(&n); err != nil || n != 2 {
 		t.Errorf("rows in a = %d, %v; want 2 (each migration once)", n, err)
 	}
-	err := migrate(ctx, db, broken, logger)
+	_, err = migrate(ctx, db, broken, logger)
 	if err == nil || !strings.Contains(err.Error(), "0003_c") {
 		t.Fatalf("broken migration: got %v, want an error naming it", err)
 	}
@@ -175,7 +182,7 @@ func TestParentBackfill(t *testing.T) {
 	ctx := t.Context()
 	logger := slog.New(slog.DiscardHandler)
 	db := openRaw(t, filepath.Join(t.TempDir(), "m.db"))
-	if err := migrate(ctx, db, migrationsBefore(t, 4), logger); err != nil {
+	if _, err := migrate(ctx, db, migrationsBefore(t, 4), logger); err != nil {
 		t.Fatal(err)
 	}
 	states := map[string]string{
@@ -191,7 +198,7 @@ func TestParentBackfill(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := migrate(ctx, db, embeddedMigrations(), logger); err != nil {
+	if _, err := migrate(ctx, db, embeddedMigrations(), logger); err != nil {
 		t.Fatal(err)
 	}
 	for runID := range states {
@@ -205,6 +212,44 @@ func TestParentBackfill(t *testing.T) {
 		}
 		if got := [2]sql.NullString{wid, rid}; got != want {
 			t.Errorf("run %q: parent %v, want %v", runID, got, want)
+		}
+	}
+}
+
+// TestOpenCountsBackfill: migration 0008 counts the open runs each domain
+// has when it runs, closed runs aside, and the triggers go on from there.
+func TestOpenCountsBackfill(t *testing.T) {
+	ctx := t.Context()
+	logger := slog.New(slog.DiscardHandler)
+	path := filepath.Join(t.TempDir(), "m.db")
+	db := openRaw(t, path)
+	if _, err := migrate(ctx, db, migrationsBefore(t, 8), logger); err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range []struct {
+		domain string
+		open   int
+	}{{"a", 1}, {"a", 1}, {"a", 0}, {"b", 0}, {"c", 1}} {
+		if _, err := db.ExecContext(ctx, `INSERT INTO executions (domain, workflow_id, run_id, version, open, state,
+			type_name, type_version, started_at) VALUES (?, ?, ?, 1, ?, x'', 't', '1', 0)`, r.domain, fmt.Sprint("w", i), fmt.Sprint("r", i), r.open); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := migrate(ctx, db, embeddedMigrations(), logger); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx, `UPDATE executions SET open = 0, closed_at = 1 WHERE run_id = 'r0'`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	s, err := Open(ctx, path, logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for d, want := range map[string]int{"a": 1, "b": 0, "c": 1} {
+		if n, err := s.OpenCount(ctx, d); err != nil || n != want {
+			t.Errorf("OpenCount(%s) = %d, %v; want %d", d, n, err, want)
 		}
 	}
 }

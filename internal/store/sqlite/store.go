@@ -26,6 +26,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/openswf/openswf/internal/store"
+	"github.com/openswf/openswf/internal/store/schema"
 )
 
 // Store is a store.Store kept in a SQLite file.
@@ -39,6 +40,11 @@ type Store struct {
 	path      string     // the database file
 	reads     *readStmts // the read path's statements, prepared on read
 	logger    *slog.Logger
+	// retentionEvents bounds the history rows one retention transaction
+	// deletes (0: DefaultRetentionEvents); see retention.go.
+	retentionEvents int
+	// migrated are the migrations Open applied.
+	migrated []schema.Migration
 
 	closeOnce sync.Once
 	closeErr  error
@@ -104,7 +110,7 @@ func Open(ctx context.Context, path string, logger *slog.Logger) (*Store, error)
 		write.Close()
 		return nil, s.dbErr(ctx, "opening "+abs, err)
 	}
-	if err := migrate(ctx, write, embeddedMigrations(), s.logger); err != nil {
+	if s.migrated, err = migrate(ctx, write, embeddedMigrations(), s.logger); err != nil {
 		write.Close()
 		return nil, err
 	}

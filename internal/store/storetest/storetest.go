@@ -76,6 +76,10 @@ func Run(t *testing.T, backend Backend) {
 		{"ExecutionParent", testExecutionParent},
 		{"DeleteClosed", testDeleteClosed},
 		{"DeleteClosedChain", testDeleteClosedChain},
+		{"DeleteClosedLong", testDeleteClosedLong},
+		{"OpenCount", testOpenCount},
+		{"ClaimDueTimers", testClaimDueTimers},
+		{"Backlogs", testBacklogs},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
