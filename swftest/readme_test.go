@@ -11,57 +11,49 @@ import (
 
 	"github.com/openswf/openswf/internal/clock"
 	"github.com/openswf/openswf/swftest"
+	"github.com/openswf/openswf/worker"
 )
 
 // The decider and the worker below are the README's example, verbatim: keep
 // them in step.
 
 // decider schedules one "greet" activity, then completes the workflow with
-// its result.
+// its result. It decides from the history alone, as a decider must.
 func decider(ctx context.Context, c *swf.Client) error {
-	for ctx.Err() == nil {
-		task, err := c.PollForDecisionTask(ctx, &swf.PollForDecisionTaskInput{
-			Domain: aws.String("demo"), TaskList: &types.TaskList{Name: aws.String("deciders")}})
-		if err != nil || task.TaskToken == nil {
-			continue // no task within the long poll
-		}
-		decision := types.Decision{
-			DecisionType: types.DecisionTypeScheduleActivityTask,
-			ScheduleActivityTaskDecisionAttributes: &types.ScheduleActivityTaskDecisionAttributes{
-				ActivityType: &types.ActivityType{Name: aws.String("greet"), Version: aws.String("1")},
-				ActivityId:   aws.String("greet-1"),
-				Input:        aws.String("world"),
-			}}
-		for _, e := range task.Events {
-			if done := e.ActivityTaskCompletedEventAttributes; done != nil {
-				decision = types.Decision{
-					DecisionType: types.DecisionTypeCompleteWorkflowExecution,
-					CompleteWorkflowExecutionDecisionAttributes: &types.CompleteWorkflowExecutionDecisionAttributes{
-						Result: done.Result}}
+	d, err := worker.NewDecider(c, worker.Options{Domain: "demo", TaskList: "deciders"},
+		func(ctx context.Context, t *worker.DecisionTask) ([]types.Decision, error) {
+			greet := t.Activities()["greet-1"]
+			switch {
+			case greet == nil:
+				return []types.Decision{worker.ScheduleActivity("greet-1", "greet", "1", "world")}, nil
+			case greet.Status == worker.StatusCompleted:
+				return []types.Decision{worker.CompleteWorkflow(greet.Result)}, nil
+			case greet.Status.Closed():
+				return []types.Decision{worker.FailWorkflow("greet "+string(greet.Status), greet.Reason)}, nil
 			}
-		}
-		if _, err := c.RespondDecisionTaskCompleted(ctx, &swf.RespondDecisionTaskCompletedInput{
-			TaskToken: task.TaskToken, Decisions: []types.Decision{decision}}); err != nil {
-			return err
-		}
+			return nil, nil // greet is still running
+		})
+	if err != nil {
+		return err
 	}
-	return nil
+	return d.Run(ctx)
 }
 
-// worker runs "greet" activities.
-func worker(ctx context.Context, c *swf.Client) error {
-	for ctx.Err() == nil {
-		task, err := c.PollForActivityTask(ctx, &swf.PollForActivityTaskInput{
-			Domain: aws.String("demo"), TaskList: &types.TaskList{Name: aws.String("workers")}})
-		if err != nil || task.TaskToken == nil {
-			continue
-		}
-		if _, err := c.RespondActivityTaskCompleted(ctx, &swf.RespondActivityTaskCompletedInput{
-			TaskToken: task.TaskToken, Result: aws.String("hello, " + aws.ToString(task.Input))}); err != nil {
-			return err
-		}
+// activityWorker runs "greet" activities, at most 8 at once.
+func activityWorker(ctx context.Context, c *swf.Client) error {
+	w, err := worker.NewActivityWorker(c, worker.Options{Domain: "demo", TaskList: "workers", Concurrency: 8})
+	if err != nil {
+		return err
 	}
-	return nil
+	err = w.Register(worker.Activity{Name: "greet", Version: "1",
+		Func: func(ctx context.Context, t *worker.ActivityTask) (string, error) {
+			t.Progress("greeting") // sent with the next heartbeat
+			return "hello, " + t.Input, nil
+		}})
+	if err != nil {
+		return err
+	}
+	return w.Run(ctx) // until ctx is cancelled; then drains and answers what it took
 }
 
 func TestReadmeExample(t *testing.T) {
@@ -100,7 +92,7 @@ func TestReadmeExample(t *testing.T) {
 	workCtx, stop := context.WithCancel(ctx)
 	errs := make(chan error, 2)
 	go func() { errs <- decider(workCtx, c) }()
-	go func() { errs <- worker(workCtx, c) }()
+	go func() { errs <- activityWorker(workCtx, c) }()
 	ex := &types.WorkflowExecution{WorkflowId: aws.String("hello-1"), RunId: run.RunId}
 	for {
 		out, err := c.DescribeWorkflowExecution(ctx, &swf.DescribeWorkflowExecutionInput{Domain: aws.String("demo"), Execution: ex})
