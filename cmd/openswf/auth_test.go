@@ -77,11 +77,17 @@ type liveServer struct {
 // its store in a temporary directory, until the test ends.
 func startServe(t *testing.T, cfg config) *liveServer {
 	t.Helper()
-	cfg.Listen = "127.0.0.1:0"
-	cfg.Store = "sqlite:" + filepath.Join(t.TempDir(), "openswf.db")
 	if err := cfg.validate(); err != nil {
 		t.Fatal(err)
 	}
+	return startServeOn(t, cfg, "sqlite:"+filepath.Join(t.TempDir(), "openswf.db"))
+}
+
+// startServeOn runs serve with cfg on the store spec names, its listener
+// on a free loopback port, until the test ends.
+func startServeOn(t *testing.T, cfg config, spec string) *liveServer {
+	t.Helper()
+	cfg.Listen, cfg.Store = "127.0.0.1:0", spec
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &liveServer{reload: make(chan os.Signal, 1), log: &syncBuffer{}}
 	urls := make(chan string, 1)

@@ -328,31 +328,6 @@ func seedBulk(t *testing.T, spec string, n int) {
 	}
 }
 
-// startServeOn is startServe on a given store.
-func startServeOn(t *testing.T, cfg config, spec string) *liveServer {
-	t.Helper()
-	cfg.Listen, cfg.Store = "127.0.0.1:0", spec
-	ctx, cancel := context.WithCancel(context.Background())
-	s := &liveServer{reload: make(chan os.Signal, 1), log: &syncBuffer{}}
-	urls := make(chan string, 1)
-	done := make(chan error, 1)
-	go func() { done <- serve(ctx, cfg, s.log, s.reload, func(u string) { urls <- u }) }()
-	select {
-	case s.url = <-urls:
-	case err := <-done:
-		t.Fatalf("serve: %v\n%s", err, s.log)
-	case <-time.After(20 * time.Second):
-		t.Fatal("the server did not start")
-	}
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	})
-	return s
-}
-
 // waitClosed waits until the run closes with the given status.
 func waitClosed(t *testing.T, c *swf.Client, id, runID string, status types.CloseStatus) {
 	t.Helper()

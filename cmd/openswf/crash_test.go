@@ -7,13 +7,10 @@ import (
 	"math/rand/v2"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -39,25 +36,9 @@ func TestCrashRecovery(t *testing.T) {
 	addr := freeAddr(t)
 	url := "http://" + addr
 
-	var proc atomic.Pointer[exec.Cmd]
-	start := func() {
-		cmd := exec.Command(bin, "serve", "--listen", addr, "--store", store, "--long-poll-timeout", "2s", "--log-level", "warn")
-		log, err := os.OpenFile(filepath.Join(dir, "server.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cmd.Stderr = log
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		proc.Store(cmd)
-		waitListening(t, addr)
-	}
-	kill := func() {
-		cmd := proc.Load()
-		cmd.Process.Signal(syscall.SIGKILL)
-		cmd.Wait()
-	}
+	srv := &process{t: t, bin: bin, addr: addr, log: filepath.Join(dir, "server.log")}
+	start := func() { srv.start("--store", store, "--long-poll-timeout", "2s", "--log-level", "warn") }
+	kill := srv.kill
 	start()
 	t.Cleanup(kill)
 

@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"io"
-	"os"
 	"slices"
 	"sync"
 	"testing"
@@ -41,21 +39,9 @@ func TestDatabaseRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg := defaultConfig()
-	cfg.Listen, cfg.Store, cfg.LogLevel = "127.0.0.1:0", dbURL, "error"
+	cfg.LogLevel = "error"
 	cfg.Postgres.ConnectTimeout, cfg.Postgres.StatementTimeout = time.Second, 2*time.Second
-	srvCtx, stopServer := context.WithCancel(ctx)
-	urls, done := make(chan string, 1), make(chan error, 1)
-	go func() { done <- serve(srvCtx, cfg, io.Discard, make(chan os.Signal), func(u string) { urls <- u }) }()
-	var url string
-	select {
-	case url = <-urls:
-	case err := <-done:
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		stopServer()
-		<-done
-	})
+	url := startServeOn(t, cfg, dbURL).url
 	c := swftest.NewClient(url) // no retries: every answer is seen
 
 	const dom = "restart"

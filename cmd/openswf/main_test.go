@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -277,5 +278,42 @@ func startBinary(t *testing.T, bin, store string) (string, func()) {
 		if !strings.Contains(readLog(), "msg=stopped") {
 			t.Fatalf("no clean stop in the log:\n%s", readLog())
 		}
+	}
+}
+
+// process is a server run as its own process, started and killed again by
+// the crash tests: `openswf serve --listen addr` with more arguments, its
+// standard error appended to a log file.
+type process struct {
+	t    *testing.T
+	bin  string
+	addr string
+	log  string
+	cmd  atomic.Pointer[exec.Cmd]
+}
+
+// start starts the server with args after --listen and waits until it
+// listens.
+func (p *process) start(args ...string) {
+	p.t.Helper()
+	cmd := exec.Command(p.bin, append([]string{"serve", "--listen", p.addr}, args...)...)
+	log, err := os.OpenFile(p.log, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	defer log.Close()
+	cmd.Stderr = log
+	if err := cmd.Start(); err != nil {
+		p.t.Fatal(err)
+	}
+	p.cmd.Store(cmd)
+	waitListening(p.t, p.addr)
+}
+
+// kill kills the server with SIGKILL, if it runs, and waits for it.
+func (p *process) kill() {
+	if cmd := p.cmd.Swap(nil); cmd != nil {
+		cmd.Process.Signal(syscall.SIGKILL)
+		cmd.Wait()
 	}
 }

@@ -8,14 +8,10 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"sync"
-	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -55,31 +51,14 @@ func TestNodesUnderFaults(t *testing.T) {
 	const nodes = 3
 	var (
 		addrs [nodes]string
-		procs [nodes]atomic.Pointer[exec.Cmd]
+		procs [nodes]*process
 	)
 	for i := range addrs {
 		addrs[i] = freeAddr(t)
+		procs[i] = &process{t: t, bin: bin, addr: addrs[i], log: filepath.Join(dir, fmt.Sprintf("node-%d.log", i))}
 	}
-	start := func(i int) {
-		cmd := exec.Command(bin, "serve", "--listen", addrs[i], "--store", dbURL, "--long-poll-timeout", "3s", "--log-level", "warn")
-		log, err := os.OpenFile(filepath.Join(dir, fmt.Sprintf("node-%d.log", i)), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer log.Close()
-		cmd.Stderr = log
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		procs[i].Store(cmd)
-		waitListening(t, addrs[i])
-	}
-	kill := func(i int) {
-		if cmd := procs[i].Swap(nil); cmd != nil {
-			cmd.Process.Signal(syscall.SIGKILL)
-			cmd.Wait()
-		}
-	}
+	start := func(i int) { procs[i].start("--store", dbURL, "--long-poll-timeout", "3s", "--log-level", "warn") }
+	kill := func(i int) { procs[i].kill() }
 	for i := range nodes {
 		start(i)
 		t.Cleanup(func() { kill(i) })

@@ -7,14 +7,12 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -57,27 +55,11 @@ func TestRetentionCrash(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 
-	var proc atomic.Pointer[exec.Cmd]
+	srv := &process{t: t, bin: bin, addr: addr, log: logPath}
 	start := func(sweepEvery string) {
-		cmd := exec.Command(bin, "serve", "--listen", addr, "--store", store, "--log-level", "debug",
-			"--retention-sweep-interval", sweepEvery, "--retention-sweep-batch", "2")
-		log, err := os.OpenFile(logPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer log.Close()
-		cmd.Stderr = log
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		proc.Store(cmd)
-		waitListening(t, addr)
+		srv.start("--store", store, "--log-level", "debug", "--retention-sweep-interval", sweepEvery, "--retention-sweep-batch", "2")
 	}
-	kill := func() {
-		cmd := proc.Load()
-		cmd.Process.Signal(syscall.SIGKILL)
-		cmd.Wait()
-	}
+	kill := srv.kill
 
 	// Load the store while the sweeper is idle (it sweeps at start-up,
 	// before anything is closed, and then not for an hour), so that the

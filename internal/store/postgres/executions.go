@@ -375,19 +375,22 @@ func (s *Store) DueTimers(ctx context.Context, now time.Time, limit int) ([]stor
 	if err != nil {
 		return nil, s.dbErr(ctx, "due timers", err)
 	}
-	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.Timer, error) {
-		var (
-			tm store.Timer
-			at int64
-		)
-		err := row.Scan(&tm.Domain, &tm.WorkflowID, &tm.RunID, &tm.Key, &at)
-		tm.FireAt = columns.FromMillis(at)
-		return tm, err
-	})
+	out, err := pgx.CollectRows(rows, scanTimer)
 	if err != nil {
 		return nil, s.dbErr(ctx, "due timers", err)
 	}
 	return out, nil
+}
+
+// scanTimer reads a timer row: domain, workflow_id, run_id, key, fire_at.
+func scanTimer(row pgx.CollectableRow) (store.Timer, error) {
+	var (
+		tm store.Timer
+		at int64
+	)
+	err := row.Scan(&tm.Domain, &tm.WorkflowID, &tm.RunID, &tm.Key, &at)
+	tm.FireAt = columns.FromMillis(at)
+	return tm, err
 }
 
 // NextTimer implements store.ExecutionStore.

@@ -32,15 +32,7 @@ func (s *Store) ClaimDueTimers(ctx context.Context, now time.Time, limit int, le
 	if err != nil {
 		return nil, s.dbErr(ctx, "claim due timers", err)
 	}
-	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.Timer, error) {
-		var (
-			tm store.Timer
-			at int64
-		)
-		err := row.Scan(&tm.Domain, &tm.WorkflowID, &tm.RunID, &tm.Key, &at)
-		tm.FireAt = columns.FromMillis(at)
-		return tm, err
-	})
+	out, err := pgx.CollectRows(rows, scanTimer)
 	if err != nil {
 		return nil, s.dbErr(ctx, "claim due timers", err)
 	}
