@@ -18,13 +18,15 @@ import (
 
 // config is everything `openswf serve` can be told.
 type config struct {
-	Listen          string
-	Store           string
-	Region          string
-	AccountID       string
-	LogLevel        string
-	LogFormat       string // "text" or "json"
-	Metrics         string // "on" (collect, serve /metrics) or "off"
+	Listen    string
+	Store     string
+	Region    string
+	AccountID string
+	LogLevel  string
+	LogFormat string // "text" or "json"
+	Metrics   string // "on" (collect, serve /metrics) or "off"
+	// MetricsListen is where /metrics is served; empty: on Listen.
+	MetricsListen   string
 	MaxRequestBytes int64
 	ShutdownTimeout time.Duration
 	LongPoll        time.Duration
@@ -101,6 +103,8 @@ func settings() []setting {
 			func(fs *flag.FlagSet, c *config, n, u string) { fs.StringVar(&c.LogFormat, n, c.LogFormat, u) }},
 		{"metrics", "OPENSWF_METRICS", "on: serve Prometheus metrics at /metrics on the API's address; off: collect none",
 			func(fs *flag.FlagSet, c *config, n, u string) { fs.StringVar(&c.Metrics, n, c.Metrics, u) }},
+		{"metrics-listen", "OPENSWF_METRICS_LISTEN", "address to serve /metrics on, apart from the API (empty: on the API's address, where it needs no signature even with --auth sigv4)",
+			func(fs *flag.FlagSet, c *config, n, u string) { fs.StringVar(&c.MetricsListen, n, c.MetricsListen, u) }},
 		{"max-request-bytes", "OPENSWF_MAX_REQUEST_BYTES", "largest request body accepted, in bytes (SWF's limit is 1 MiB)",
 			func(fs *flag.FlagSet, c *config, n, u string) {
 				fs.Int64Var(&c.MaxRequestBytes, n, c.MaxRequestBytes, u)

@@ -185,8 +185,13 @@ func serve(ctx context.Context, cfg config, logOut io.Writer, reload <-chan os.S
 	logRequest, logPrincipal := metrics.RequestLog(logger)
 	authChain := []server.Middleware{logRequest}
 	if mx != nil {
-		routes = append(routes, mx.Route())
-		unsigned = append(unsigned, metrics.PathMetrics)
+		// On the API's address /metrics is unsigned (Prometheus does not
+		// sign), so it shows domain and task-list names to whoever reaches
+		// the port; --metrics-listen moves it to an address of its own.
+		if cfg.MetricsListen == "" {
+			routes = append(routes, mx.Route())
+			unsigned = append(unsigned, metrics.PathMetrics)
+		}
 		authChain = append(authChain, mx.AuthFailures)
 	}
 	authChain = append(authChain, metrics.SkipAuth(authenticate, unsigned...), logPrincipal)
@@ -236,6 +241,15 @@ func serve(ctx context.Context, cfg config, logOut io.Writer, reload <-chan os.S
 			return err
 		}
 		defer stopDebug()
+	}
+	if mx != nil && cfg.MetricsListen != "" {
+		mux := http.NewServeMux()
+		mux.Handle(mx.Route().Pattern, mx.Handler())
+		stopMetrics, err := serveAside("metrics", cfg.MetricsListen, metrics.PathMetrics, mux, logger)
+		if err != nil {
+			return err
+		}
+		defer stopMetrics()
 	}
 
 	served := make(chan error, 1)

@@ -452,3 +452,29 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 	t.Fatal(fmt.Sprintf("timed out waiting for %s", what))
 }
+
+// TestMetricsListen: with --metrics-listen, /metrics is served on that
+// address only; on the API's address, under SigV4, it is then an unsigned
+// request like any other, refused.
+func TestMetricsListen(t *testing.T) {
+	cfg := sigv4Config(t, testPrincipals())
+	cfg.MetricsListen = freeAddr(t)
+	s := startServe(t, cfg)
+	resp, err := http.Get("http://" + cfg.MetricsListen + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "openswf_requests_total") {
+		t.Errorf("/metrics on --metrics-listen: %s %.200s", resp.Status, body)
+	}
+	if resp, err = http.Get(s.url + "/metrics"); err != nil {
+		t.Fatal(err)
+	}
+	body, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if strings.Contains(string(body), "openswf_requests_total") || !strings.HasSuffix(resp.Header.Get("x-amzn-ErrorType"), "#MissingAuthenticationTokenException") {
+		t.Errorf("/metrics on the API's address with --metrics-listen: %s %s %.200s", resp.Status, resp.Header.Get("x-amzn-ErrorType"), body)
+	}
+}
