@@ -218,6 +218,23 @@ func serve(ctx context.Context, cfg config, logOut io.Writer, reload <-chan os.S
 	if err != nil {
 		return err
 	}
+	// The side listeners are up before anyone is told the server is.
+	if cfg.DebugListen != "" {
+		stopDebug, err := serveDebug(cfg.DebugListen, logger)
+		if err != nil {
+			return err
+		}
+		defer stopDebug()
+	}
+	if mx != nil && cfg.MetricsListen != "" {
+		mux := http.NewServeMux()
+		mux.Handle(mx.Route().Pattern, mx.Handler())
+		stopMetrics, err := serveAside("metrics", cfg.MetricsListen, metrics.PathMetrics, mux, logger)
+		if err != nil {
+			return err
+		}
+		defer stopMetrics()
+	}
 	logger.Info("openswf serving", "build", readBuildInfo(), "addr", srv.URL(), "store", redactStore(cfg.Store), "region", cfg.Region, "account", cfg.AccountID,
 		"auth", map[bool]string{true: "sigv4", false: "none"}[cfg.authenticated()], "throttle", cfg.throttled())
 	if started != nil {
@@ -235,22 +252,6 @@ func serve(ctx context.Context, cfg config, logOut io.Writer, reload <-chan os.S
 		<-timersDone
 	}()
 
-	if cfg.DebugListen != "" {
-		stopDebug, err := serveDebug(cfg.DebugListen, logger)
-		if err != nil {
-			return err
-		}
-		defer stopDebug()
-	}
-	if mx != nil && cfg.MetricsListen != "" {
-		mux := http.NewServeMux()
-		mux.Handle(mx.Route().Pattern, mx.Handler())
-		stopMetrics, err := serveAside("metrics", cfg.MetricsListen, metrics.PathMetrics, mux, logger)
-		if err != nil {
-			return err
-		}
-		defer stopMetrics()
-	}
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve() }()

@@ -44,7 +44,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if h.RequestID != nil {
 		reqID = h.RequestID(r)
 	}
-	w.Header().Set("x-amzn-RequestId", reqID)
+	// The server's middleware has usually set it already, with this id.
+	if hdr := w.Header(); hdr[requestIDHeader] == nil {
+		hdr[requestIDHeader] = []string{reqID}
+	}
 	op, out, err := h.serve(r)
 	if err != nil {
 		h.writeError(w, r, reqID, op, err)
@@ -150,11 +153,22 @@ func jsonKind(v string) string {
 	return strings.ToUpper(v)
 }
 
+// Header values every answer carries, shared rather than allocated per
+// answer (net/http reads header values and never changes them); the keys
+// are in canonical form, as Header.Set would make them.
+var (
+	requestIDHeader  = http.CanonicalHeaderKey("x-amzn-RequestId")
+	contentType      = []string{ContentType}
+	zeroLength       = []string{"0"}
+	inlineBodyLength = 2048 // net/http's buffer: a body this small gets its Content-Length from net/http
+)
+
 func (h *Handler) writeOutput(w http.ResponseWriter, out any) {
-	w.Header().Set("Content-Type", ContentType)
+	hdr := w.Header()
+	hdr["Content-Type"] = contentType
 	// An operation without an output answers with an empty body, as SWF does.
 	if out == nil {
-		w.Header().Set("Content-Length", "0")
+		hdr["Content-Length"] = zeroLength
 		w.WriteHeader(http.StatusOK)
 		return
 	}
@@ -165,7 +179,12 @@ func (h *Handler) writeOutput(w http.ResponseWriter, out any) {
 		writeJSONError(w, swfapi.CodeInternalFailure, "An internal error occurred")
 		return
 	}
-	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	// A body that fits net/http's buffer is answered with its
+	// Content-Length by net/http itself, when the handler returns; a
+	// longer one is given its length here, so that it is not chunked.
+	if len(b) >= inlineBodyLength {
+		hdr["Content-Length"] = []string{strconv.Itoa(len(b))}
+	}
 	w.WriteHeader(http.StatusOK)
 	w.Write(b)
 }
