@@ -252,7 +252,6 @@ func serve(ctx context.Context, cfg config, logOut io.Writer, reload <-chan os.S
 		<-timersDone
 	}()
 
-
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve() }()
 	for running := true; running; {
