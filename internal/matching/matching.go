@@ -146,24 +146,43 @@ func (m *Matcher) Notify(k Key) {
 	m.notifyLocked(k, nil)
 }
 
+// NotifyAll tells every waiting poller, of every task list, to look in the
+// store: word of tasks may have been missed (another node's, while this
+// node was not listening).
+func (m *Matcher) NotifyAll() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, ws := range m.waiters {
+		for _, w := range ws {
+			select {
+			case w.wake <- nil:
+			default:
+			}
+		}
+	}
+}
+
 // Offer tells the pollers of k that t was queued there (committed): it
 // wakes the longest-waiting poller that has no wake-up pending and hands it
 // t, so that it need not read the queue to find it. If every poller has a
-// wake-up pending, they will read the queue anyway.
-func (m *Matcher) Offer(k Key, t store.Task) {
+// wake-up pending, they will read the queue anyway. It reports whether a
+// poller of this node was there to take it: if none was, pollers of other
+// nodes are worth telling.
+func (m *Matcher) Offer(k Key, t store.Task) bool {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.notifyLocked(k, &t)
+	return m.notifyLocked(k, &t)
 }
 
-func (m *Matcher) notifyLocked(k Key, t *store.Task) {
+func (m *Matcher) notifyLocked(k Key, t *store.Task) bool {
 	for _, w := range m.waiters[k] {
 		select {
 		case w.wake <- t:
-			return
+			return true
 		default: // already woken; it will look anyway
 		}
 	}
+	return len(m.waiters[k]) > 0
 }
 
 // Close ends every poll at once, empty-handed, as a server shutting down

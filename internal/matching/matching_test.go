@@ -238,3 +238,45 @@ func TestPollerLimit(t *testing.T) {
 	m.Close()
 	<-done
 }
+
+// NotifyAll wakes a waiting poller of every task list to look; Offer says
+// whether any poller of the task list was waiting.
+func TestNotifyAllAndOfferTaken(t *testing.T) {
+	clk := clock.NewFake(time.Unix(0, 0))
+	m := New(clk, time.Hour, PollerLimit{})
+	keys := []Key{{Kind: store.ActivityTask, Domain: "d", TaskList: "a"}, {Kind: store.DecisionTask, Domain: "d", TaskList: "b"}}
+	if m.Offer(keys[0], store.Task{}) {
+		t.Error("Offer with no poller waiting reported a taker")
+	}
+	var ready atomic.Bool
+	done := make(chan bool, len(keys))
+	var joined sync.WaitGroup
+	for _, k := range keys {
+		joined.Add(1)
+		go func() {
+			first := true
+			ok, _ := m.Poll(context.Background(), k, time.Minute, func(context.Context, *store.Task) (bool, error) {
+				if first {
+					first = false
+					joined.Done()
+				}
+				return ready.Load(), nil
+			})
+			done <- ok
+		}()
+	}
+	joined.Wait()
+	time.Sleep(10 * time.Millisecond) // both wait now
+	ready.Store(true)
+	m.NotifyAll()
+	for range keys {
+		select {
+		case ok := <-done:
+			if !ok {
+				t.Error("a poll woken by NotifyAll took nothing")
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("NotifyAll did not wake every poller")
+		}
+	}
+}

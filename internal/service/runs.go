@@ -346,11 +346,16 @@ func seconds(v string) time.Duration {
 	return time.Duration(n) * time.Second
 }
 
-// afterCommit wakes the pollers of new tasks and the timer loop.
+// afterCommit wakes the pollers of new tasks and the timer loop. A task
+// no poller of this node was waiting for is announced to the other nodes
+// sharing the store, if any (see nodes.go).
 func (s *Service) afterCommit(ch store.ExecutionChange) {
 	s.observeStart(ch)
 	for _, t := range ch.AddTasks {
-		s.matcher.Offer(matching.Key{Kind: t.Kind, Domain: t.Domain, TaskList: t.TaskList}, t)
+		k := matching.Key{Kind: t.Kind, Domain: t.Domain, TaskList: t.TaskList}
+		if !s.matcher.Offer(k, t) {
+			s.announce(k)
+		}
 	}
 	if len(ch.SetTimers) > 0 && s.timers != nil {
 		s.timers.Armed()

@@ -145,6 +145,9 @@ type Service struct {
 	// pollers records who polled which task list lately, for the console
 	// (see console.go).
 	pollers matching.Seen
+	// nodes tells other nodes sharing the store of tasks queued here and
+	// hears of theirs; nil on a store one node owns (see nodes.go).
+	nodes *nodes
 }
 
 var _ swfapi.API = (*Service)(nil)
@@ -185,6 +188,9 @@ func New(ctx context.Context, cfg Config, st store.Store, clk clock.Clock, logge
 		runs:         newRunCache(),
 	}
 	s.matcher.Observe(cfg.PollObserver)
+	if l, ok := st.(store.TaskListener); ok {
+		s.nodes = newNodes(l)
+	}
 	s.timers = timer.New(st, clk, s.FireTimer, logger)
 	s.timers.Observe(cfg.TimerObserver)
 	return s, nil
@@ -196,15 +202,8 @@ func New(ctx context.Context, cfg Config, st store.Store, clk clock.Clock, logge
 func (s *Service) Run(ctx context.Context) {
 	var wg sync.WaitGroup
 	wg.Go(func() { s.sweepLoop(ctx) })
-	// A store shared with other nodes tells of the tasks they queue, so
-	// that this node's waiting pollers look at once (a hint: they also
-	// look every PollRecheck).
-	if l, ok := s.store.(store.TaskListener); ok {
-		wg.Go(func() {
-			l.ListenTasks(ctx, func(kind store.TaskKind, domain, taskList string) {
-				s.matcher.Notify(matching.Key{Kind: kind, Domain: domain, TaskList: taskList})
-			})
-		})
+	if s.nodes != nil {
+		wg.Go(func() { s.nodes.run(ctx, s.matcher, s.logger) })
 	}
 	s.timers.Run(ctx)
 	wg.Wait()

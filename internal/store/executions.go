@@ -268,8 +268,13 @@ type ExecutionStore interface {
 // the store.
 type TaskListener interface {
 	// ListenTasks calls queued with each task list another node queued
-	// tasks on, until ctx ends, reconnecting as it must.
-	ListenTasks(ctx context.Context, queued func(kind TaskKind, domain, taskList string))
+	// tasks on, until ctx ends, reconnecting as it must; it calls
+	// listening each time it starts listening, after which nothing
+	// announced is missed (what was announced before may have been).
+	ListenTasks(ctx context.Context, queued func(kind TaskKind, domain, taskList string), listening func())
+	// NotifyTasks tells the other nodes that tasks were queued on a task
+	// list, by a change that has committed.
+	NotifyTasks(ctx context.Context, kind TaskKind, domain, taskList string) error
 }
 
 // TimerClaimer is what a store shared by several nodes offers so that each

@@ -86,7 +86,7 @@ func (s *Store) CreateExecution(ctx context.Context, ch store.ExecutionChange) e
 		columns.Millis(x.StartedAt), nullMillis(x.ClosedAt), x.CloseStatus, tagList(x.TagList), x.CancelRequested,
 		nullString(x.ParentWorkflowID), nullString(x.ParentRunID))
 	// A new run's history starts at event 1.
-	queueChange(&b, s.node, ch, func(ev int64) error {
+	queueChange(&b, ch, func(ev int64) error {
 		if ev != 1 {
 			return historyConflict(x.RunID, 0, ev)
 		}
@@ -130,7 +130,7 @@ func (s *Store) UpdateExecution(ctx context.Context, ch store.ExecutionChange) e
 	if len(ch.Events) > 0 {
 		b.Queue(sqlLastEvent, x.RunID).QueryRow(func(row pgx.Row) error { return row.Scan(&last) })
 	}
-	queueChange(&b, s.node, ch, func(ev int64) error {
+	queueChange(&b, ch, func(ev int64) error {
 		if ev != last+1 {
 			return historyConflict(x.RunID, last, ev)
 		}
@@ -144,7 +144,7 @@ func (s *Store) UpdateExecution(ctx context.Context, ch store.ExecutionChange) e
 		b.Queue(sqlInsertExec, y.Domain, y.WorkflowID, y.RunID, y.Version, y.Open, columns.Blob(y.State), y.TypeName, y.TypeVersion,
 			columns.Millis(y.StartedAt), nullMillis(y.ClosedAt), y.CloseStatus, tagList(y.TagList), y.CancelRequested,
 			nullString(y.ParentWorkflowID), nullString(y.ParentRunID))
-		queueChange(&b, s.node, *succ, func(ev int64) error {
+		queueChange(&b, *succ, func(ev int64) error {
 			if ev != 1 {
 				return historyConflict(y.RunID, 0, ev)
 			}
@@ -183,10 +183,8 @@ func (s *Store) UpdateExecution(ctx context.Context, ch store.ExecutionChange) e
 
 // queueChange queues everything of a change but the execution row, in the
 // order the contract gives: the history (after firstEvent approves the
-// first new id), the tasks, the timers, the activity rows; and a
-// notification, from node, of each task list the change queues tasks on
-// (see notify.go).
-func queueChange(b *pgx.Batch, node string, ch store.ExecutionChange, firstEvent func(int64) error) {
+// first new id), the tasks, the timers, the activity rows.
+func queueChange(b *pgx.Batch, ch store.ExecutionChange, firstEvent func(int64) error) {
 	x := ch.Execution
 	for i, ev := range ch.Events {
 		qq := b.Queue(sqlInsertEvent, x.RunID, ev.ID, columns.Blob(ev.Data))
@@ -209,7 +207,6 @@ func queueChange(b *pgx.Batch, node string, ch store.ExecutionChange, firstEvent
 		b.Queue(sqlInsertTask, string(t.Kind), or(t.Domain, x.Domain), t.TaskList, t.Priority,
 			or(t.WorkflowID, x.WorkflowID), x.RunID, t.ScheduledEventID, columns.Millis(ch.QueuedAt))
 	}
-	queueNotices(b, node, ch)
 	for _, k := range ch.RemoveTimers {
 		b.Queue(sqlDeleteTimer, x.RunID, k)
 	}

@@ -23,9 +23,8 @@ func TestParseNotice(t *testing.T) {
 }
 
 // TestListenTasks: a store hears of the task lists another store on the
-// same database queues tasks on, once the change commits, and not of its
-// own; after its listening connection is killed it listens again by
-// itself.
+// same database announces, and not of its own; after its listening
+// connection is killed it listens again by itself.
 func TestListenTasks(t *testing.T) {
 	url := pg.Database(t)
 	a, err := Open(t.Context(), url, testLogger(t))
@@ -43,7 +42,7 @@ func TestListenTasks(t *testing.T) {
 	defer cancel()
 	heard := map[*Store]chan string{a: make(chan string, 16), b: make(chan string, 16)}
 	for s, ch := range heard {
-		go s.ListenTasks(ctx, func(kind store.TaskKind, domain, taskList string) { ch <- string(kind) + " " + domain + " " + taskList })
+		go s.ListenTasks(ctx, func(kind store.TaskKind, domain, taskList string) { ch <- string(kind) + " " + domain + " " + taskList }, nil)
 	}
 	waitListening := func(s *Store) {
 		for deadline := time.Now().Add(10 * time.Second); !s.listening.Load(); time.Sleep(5 * time.Millisecond) {
@@ -61,6 +60,9 @@ func TestListenTasks(t *testing.T) {
 		err := a.CreateExecution(t.Context(), store.ExecutionChange{Execution: x, Events: []store.Event{{ID: 1, Data: []byte(`{}`)}},
 			AddTasks: []store.Task{{Kind: store.DecisionTask, TaskList: taskList, ScheduledEventID: 1}}})
 		if err != nil {
+			t.Fatal(err)
+		}
+		if err := a.NotifyTasks(t.Context(), store.DecisionTask, "d", taskList); err != nil {
 			t.Fatal(err)
 		}
 	}
