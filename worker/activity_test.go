@@ -72,8 +72,10 @@ func TestHeartbeatsPacedAndCoalesced(t *testing.T) {
 	prev, last := began, int64(0)
 	for i, b := range beats {
 		gap := b.at.Sub(prev)
-		if gap < 700*time.Millisecond || gap > 1500*time.Millisecond {
-			t.Errorf("heartbeat %d came %v after the previous one (interval 1 s)", i, gap)
+		// Neither flooding nor late: well apart, and well inside the 3 s
+		// timeout (the bounds leave room for a loaded CI machine).
+		if gap < 500*time.Millisecond || gap > 2*time.Second {
+			t.Errorf("heartbeat %d came %v after the previous one (interval 1 s, timeout 3 s)", i, gap)
 		}
 		prev = b.at
 		d, err := strconv.ParseInt(aws.ToString(b.in.(*swfapi.RecordActivityTaskHeartbeatInput).Details), 10, 64)
@@ -195,7 +197,7 @@ func TestCancelReachesFunction(t *testing.T) {
 	}
 	lag := (<-cancelled).Sub(asked)
 	t.Logf("the function saw the cancel %v after it was asked", lag)
-	if asked.IsZero() || lag > 1200*time.Millisecond {
+	if asked.IsZero() || lag > 1500*time.Millisecond {
 		t.Fatalf("cancel reached the function %v after it was asked; the interval is 1 s", lag)
 	}
 }
@@ -277,7 +279,7 @@ func TestStartToCloseStopsFunction(t *testing.T) {
 	if !errors.Is(cause, worker.ErrTaskGone) {
 		t.Fatalf("cause %v", cause)
 	}
-	if d := time.Since(began); d > 1500*time.Millisecond {
+	if d := time.Since(began); d > 2*time.Second {
 		t.Fatalf("stopped %v after it began; the timeout is 1 s", d)
 	}
 	timedOut := e.waitFor(ex, types.EventTypeActivityTaskTimedOut, 5*time.Second)

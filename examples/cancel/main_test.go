@@ -28,7 +28,7 @@ func TestCancel(t *testing.T) {
 	// Within one heartbeat interval (1 s), plus the time the decision takes
 	// to reach the server and the heartbeat's answer to come back: the
 	// timer fires on the heartbeats' beat, so the worst case is the usual.
-	if r.lag <= 0 || r.lag > 1500*time.Millisecond {
+	if r.lag <= 0 || r.lag > 2*time.Second { // room for a loaded CI machine
 		t.Fatalf("the cancel took %v to reach the activity", r.lag)
 	}
 	if err := run(ctx, srv.URL, io.Discard); err != nil {
