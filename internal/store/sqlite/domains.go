@@ -68,7 +68,7 @@ func (s *Store) CreateDomain(ctx context.Context, d store.Domain, limit int) err
 
 // GetDomain implements store.Store.
 func (s *Store) GetDomain(ctx context.Context, name string) (store.Domain, error) {
-	d, err := scanDomain(s.read.QueryRowContext(ctx, `SELECT `+domainCols+` FROM domains WHERE name = ?`, name))
+	d, err := scanDomain(s.reads.getDomain.QueryRowContext(ctx, name))
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.Domain{}, columns.NotFoundDomain(name)
 	}
@@ -77,6 +77,9 @@ func (s *Store) GetDomain(ctx context.Context, name string) (store.Domain, error
 	}
 	return d, nil
 }
+
+// sqlGetDomain reads one domain (prepared: see readStmts).
+const sqlGetDomain = `SELECT ` + domainCols + ` FROM domains WHERE name = ?`
 
 // loadDomain reads a domain inside a write transaction; the transaction
 // holds SQLite's write lock, so the row cannot change before it commits.

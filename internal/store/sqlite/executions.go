@@ -118,7 +118,7 @@ func closeAll(list ...*sql.Stmt) {
 // connection.
 type stmts struct {
 	insertExec, updateExecState, updateExec, execExists, lastEvent, insertEvent, deleteTask, insertTask,
-	deleteTimer, upsertTimer, deleteActivity, upsertActivity, heartbeat *sql.Stmt
+	deleteTimer, upsertTimer, deleteActivity, upsertActivity, heartbeat, openCount *sql.Stmt
 }
 
 func prepareStmts(ctx context.Context, conn preparer) (*stmts, error) {
@@ -137,6 +137,7 @@ func prepareStmts(ctx context.Context, conn preparer) (*stmts, error) {
 		{&st.deleteActivity, sqlDeleteActivity},
 		{&st.upsertActivity, sqlUpsertActivity},
 		{&st.heartbeat, sqlHeartbeat},
+		{&st.openCount, sqlOpenCount},
 	})
 	if err != nil {
 		return nil, err
@@ -149,7 +150,7 @@ func (st *stmts) close() {
 		return
 	}
 	closeAll(st.insertExec, st.updateExecState, st.updateExec, st.execExists, st.lastEvent, st.insertEvent, st.deleteTask,
-		st.insertTask, st.deleteTimer, st.upsertTimer, st.deleteActivity, st.upsertActivity, st.heartbeat)
+		st.insertTask, st.deleteTimer, st.upsertTimer, st.deleteActivity, st.upsertActivity, st.heartbeat, st.openCount)
 }
 
 // runWithActivities selects the columns of a run (execCols) and of its
@@ -192,6 +193,9 @@ const (
 type readStmts struct {
 	runByID, runOf, latestRun, history, historyReverse,
 	nextTasks, countTasks, dueTimers, nextTimer *sql.Stmt
+	// A start reads its type and domain, a decision its types: prepared,
+	// they skip SQLite's parse and plan on every request.
+	getDomain, getType, openCount *sql.Stmt
 }
 
 func prepareReadStmts(ctx context.Context, db preparer) (*readStmts, error) {
@@ -206,6 +210,9 @@ func prepareReadStmts(ctx context.Context, db preparer) (*readStmts, error) {
 		{&rs.countTasks, sqlCountTasks},
 		{&rs.dueTimers, sqlDueTimers},
 		{&rs.nextTimer, sqlNextTimer},
+		{&rs.getDomain, sqlGetDomain},
+		{&rs.getType, typeByKey},
+		{&rs.openCount, sqlOpenCount},
 	})
 	if err != nil {
 		return nil, err
@@ -218,7 +225,7 @@ func (rs *readStmts) close() {
 		return
 	}
 	closeAll(rs.runByID, rs.runOf, rs.latestRun, rs.history, rs.historyReverse,
-		rs.nextTasks, rs.countTasks, rs.dueTimers, rs.nextTimer)
+		rs.nextTasks, rs.countTasks, rs.dueTimers, rs.nextTimer, rs.getDomain, rs.getType, rs.openCount)
 }
 
 // CreateExecution implements store.ExecutionStore.

@@ -17,7 +17,7 @@ const sqlOpenCount = `SELECT open FROM open_counts WHERE domain = ?`
 // OpenCount implements store.ExecutionStore.
 func (s *Store) OpenCount(ctx context.Context, domain string) (int, error) {
 	var n int
-	err := s.read.QueryRowContext(ctx, sqlOpenCount, domain).Scan(&n)
+	err := s.reads.openCount.QueryRowContext(ctx, domain).Scan(&n)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	}
@@ -34,7 +34,7 @@ func (s *Store) checkOpenLimit(w *wtx, ch store.ExecutionChange) error {
 		return nil
 	}
 	var n int
-	if err := w.queryRow(sqlOpenCount, ch.Execution.Domain).Scan(&n); err != nil && !errors.Is(err, sql.ErrNoRows) {
+	if err := w.st.openCount.QueryRowContext(w.ctx, ch.Execution.Domain).Scan(&n); err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return s.dbErr(w.ctx, "count open runs", err)
 	}
 	if n > ch.OpenLimit {

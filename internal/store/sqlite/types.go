@@ -85,7 +85,7 @@ const typeByKey = `SELECT ` + typeCols + ` FROM types WHERE domain = ? AND kind 
 
 // GetType implements store.Store.
 func (s *Store) GetType(ctx context.Context, key store.TypeKey) (store.Type, error) {
-	t, err := scanType(s.read.QueryRowContext(ctx, typeByKey, key.Domain, key.Kind, key.Name, key.Version))
+	t, err := scanType(s.reads.getType.QueryRowContext(ctx, key.Domain, key.Kind, key.Name, key.Version))
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.Type{}, columns.NotFoundType(key)
 	}
