@@ -16,6 +16,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"syscall"
@@ -295,4 +296,17 @@ func reloadFiles(keys *auth.Keyring, srv *server.Server, logger *slog.Logger) {
 			logger.Info("TLS certificate reloaded")
 		}
 	}
+}
+
+// redactStore hides the password a postgres:// URL may carry, so that the
+// store can be named in logs.
+func redactStore(spec string) string {
+	u, err := url.Parse(spec)
+	if err != nil || u.User == nil {
+		return spec
+	}
+	if _, set := u.User.Password(); !set {
+		return spec
+	}
+	return u.Redacted()
 }

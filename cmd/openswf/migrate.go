@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/url"
 	"os"
 	"os/signal"
 	"syscall"
@@ -41,17 +40,4 @@ func runMigrate(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "the store's schema is current (%d applied)\n", len(done))
 	}
 	return nil
-}
-
-// redactStore hides the password a postgres:// URL may carry, so that the
-// store can be named in logs.
-func redactStore(spec string) string {
-	u, err := url.Parse(spec)
-	if err != nil || u.User == nil {
-		return spec
-	}
-	if _, set := u.User.Password(); !set {
-		return spec
-	}
-	return u.Redacted()
 }

@@ -107,15 +107,7 @@ func cancelDemo(ctx context.Context, c *swf.Client, out io.Writer) (report, erro
 	go d.Run(workCtx)
 	go w.Run(workCtx)
 
-	ex, err := demo.Start(ctx, c, domain, "cancel", "cancel", "")
-	if err != nil {
-		return report{}, err
-	}
-	last, err := demo.Wait(ctx, c, domain, ex)
-	if err != nil {
-		return report{}, err
-	}
-	result, err := demo.Result(last)
+	result, err := demo.Run(ctx, c, domain, "cancel", "cancel", "")
 	mu.Lock()
 	defer mu.Unlock()
 	return report{result: result, lag: heard.Sub(asked), cause: cause}, err

@@ -115,13 +115,5 @@ func children(ctx context.Context, c *swf.Client, input string) (string, error) 
 	go d.Run(workCtx)
 	go w.Run(workCtx)
 
-	ex, err := demo.Start(ctx, c, domain, "sum-of-squares", "sum", input)
-	if err != nil {
-		return "", err
-	}
-	last, err := demo.Wait(ctx, c, domain, ex)
-	if err != nil {
-		return "", err
-	}
-	return demo.Result(last)
+	return demo.Run(ctx, c, domain, "sum-of-squares", "sum", input)
 }

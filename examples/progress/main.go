@@ -113,15 +113,7 @@ func progress(ctx context.Context, c *swf.Client, out io.Writer) (report, error)
 	go w.Run(workCtx)
 	go d.Run(workCtx)
 
-	ex, err := demo.Start(ctx, c, domain, "progress", "progress", "")
-	if err != nil {
-		return report{}, err
-	}
-	last, err := demo.Wait(ctx, c, domain, ex)
-	if err != nil {
-		return report{}, err
-	}
-	result, err := demo.Result(last)
+	result, err := demo.Run(ctx, c, domain, "progress", "progress", "")
 	printer.mu.Lock()
 	defer printer.mu.Unlock()
 	return report{result: result, reports: reports.Load(), heartbeats: printer.count}, err

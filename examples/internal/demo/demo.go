@@ -123,6 +123,20 @@ func Result(last types.HistoryEvent) (string, error) {
 	return "", fmt.Errorf("the workflow closed with %s", last.EventType)
 }
 
+// Run starts a run of workflow type name/1 (see Start), waits for it to
+// close and returns its result (see Result).
+func Run(ctx context.Context, c *swf.Client, domain, name, prefix, input string) (string, error) {
+	ex, err := Start(ctx, c, domain, name, prefix, input)
+	if err != nil {
+		return "", err
+	}
+	last, err := Wait(ctx, c, domain, ex)
+	if err != nil {
+		return "", err
+	}
+	return Result(last)
+}
+
 // Main runs an example: run(ctx, endpoint, stdout), with the endpoint from
 // --endpoint, until it returns or SIGINT/SIGTERM.
 func Main(run func(ctx context.Context, endpoint string, out io.Writer) error) {
