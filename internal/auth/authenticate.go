@@ -6,6 +6,8 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/openswf/openswf/internal/awsjson"
@@ -53,17 +55,22 @@ type Authenticator struct {
 // answered as AWS answers it and goes no further.
 func (a *Authenticator) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rb := bodies.Get().(*replayBody)
 		var body []byte
 		if r.Body != nil {
 			var err error
-			body, err = io.ReadAll(r.Body)
-			var tooBig *http.MaxBytesError
-			switch {
-			case errors.As(err, &tooBig):
-				awsjson.WriteFault(w, awsjson.TooLarge(-1, tooBig.Limit))
-				return
-			case err != nil:
-				awsjson.WriteError(w, swfapi.CodeSerialization, "Could not read the request body")
+			body, err = readAll(rb.buf[:0], r.Body, r.ContentLength)
+			rb.buf = body
+			if err != nil {
+				// Declared here, not above: errors.As makes it escape,
+				// and every request would pay for it.
+				var tooBig *http.MaxBytesError
+				if errors.As(err, &tooBig) {
+					awsjson.WriteFault(w, awsjson.TooLarge(-1, tooBig.Limit))
+				} else {
+					awsjson.WriteError(w, swfapi.CodeSerialization, "Could not read the request body")
+				}
+				rb.release()
 				return
 			}
 		}
@@ -84,9 +91,70 @@ func (a *Authenticator) Middleware(next http.Handler) http.Handler {
 			} else {
 				awsjson.WriteError(w, swfapi.CodeInternalFailure, "An internal error occurred")
 			}
+			rb.release()
 			return
 		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
+		rb.Reset(body)
+		r.Body = rb
 		next.ServeHTTP(w, r.WithContext(WithPrincipal(r.Context(), who)))
+		// A handler may not read the body once it has returned (net/http's
+		// rule), so the buffer can serve the next request. A handler that
+		// panicked never gets here, and its buffer is left to the
+		// collector.
+		rb.release()
 	})
+}
+
+// replayBody is a request's body, read whole to check its signature,
+// handed on to the API as the request's body. It is pooled with its
+// buffer: a heartbeat would otherwise allocate both for every request.
+type replayBody struct {
+	bytes.Reader
+	buf []byte
+}
+
+// Close does nothing: the body came from memory.
+func (*replayBody) Close() error { return nil }
+
+var bodies = sync.Pool{New: func() any { return new(replayBody) }}
+
+// maxPooledBody is the largest buffer kept for reuse. Bodies are mostly
+// well under a kilobyte; the rare large one (a decision batch near SWF's
+// limits) should not leave every pooled buffer that large.
+const maxPooledBody = 64 << 10
+
+// release returns b to the pool, unless its buffer grew too large to keep.
+func (b *replayBody) release() {
+	b.Reset(nil)
+	if cap(b.buf) <= maxPooledBody {
+		b.buf = b.buf[:0]
+		bodies.Put(b)
+	}
+}
+
+// readAll is io.ReadAll appending to b, which it first grows to hold the
+// size the request declares (when it declares one), so that a known-size
+// body is read without growing the buffer on the way.
+func readAll(b []byte, r io.Reader, size int64) ([]byte, error) {
+	// One more byte than the body lets the read that finds EOF happen
+	// without growing the buffer; a size above the largest pooled body is
+	// not trusted to size the buffer ahead of the bytes themselves.
+	want := 512
+	if size >= 0 && size < maxPooledBody {
+		want = max(want, int(size)+1)
+	}
+	b = slices.Grow(b[:0], want)
+	for {
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err != nil {
+			if err == io.EOF {
+				err = nil
+			}
+			return b, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+	}
 }

@@ -77,11 +77,11 @@ func parseHeader(h string, r *http.Request) (auth, *Error) {
 			a.signedHeaders, haveSignedHeaders = value, true
 		}
 	}
-	a.date = r.Header.Get("X-Amz-Date")
+	a.date = headerGet(r.Header, "X-Amz-Date")
 	if a.date == "" {
-		a.date, a.httpDate = r.Header.Get("Date"), true
+		a.date, a.httpDate = headerGet(r.Header, "Date"), true
 	}
-	a.token = r.Header.Get("X-Amz-Security-Token")
+	a.token = headerGet(r.Header, "X-Amz-Security-Token")
 	if haveCredential && haveSignature && haveSignedHeaders && a.date != "" {
 		return a, nil
 	}

@@ -217,7 +217,7 @@ func (v *Verifier) Verify(r *http.Request, body []byte, now time.Time,
 // authOf finds how r is signed: by its Authorization header, or by its
 // query string when presigned.
 func authOf(r *http.Request) (auth, *Error) {
-	h := r.Header.Get("Authorization")
+	h := headerGet(r.Header, "Authorization")
 	if r.URL != nil && r.URL.RawQuery != "" {
 		// Requests to SWF carry no query string, so only the rare request
 		// that does pays for parsing it.
@@ -243,7 +243,7 @@ func badCredential(credential string) *Error {
 // signature would hold for any server that shares the key.
 func signsHost(signedHeaders string) bool {
 	for rest := signedHeaders; ; {
-		name, more, found := strings.Cut(rest, ";")
+		name, more, found := cutName(rest)
 		if strings.EqualFold(name, "host") {
 			return true
 		}
@@ -317,26 +317,32 @@ func decodeHex(dst []byte, s string) bool {
 	if len(s) != 2*len(dst) {
 		return false
 	}
+	// Invalid digits are collected rather than returned on at once: one
+	// branch at the end instead of two a byte.
+	var bad byte
 	for i := range dst {
-		hi, ok1 := fromHex(s[2*i])
-		lo, ok2 := fromHex(s[2*i+1])
-		if !ok1 || !ok2 {
-			return false
-		}
-		dst[i] = hi<<4 | lo
+		hi, lo := hexValue[s[2*i]], hexValue[s[2*i+1]]
+		bad |= hi | lo
+		dst[i] = hi<<4 | lo&15
 	}
-	return true
+	return bad&0x80 == 0
 }
 
-func fromHex(c byte) (byte, bool) {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0', true
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10, true
+// hexValue maps a lower-case hex digit to its value and any other byte to
+// 0xff.
+var hexValue = func() (t [256]byte) {
+	for c := range t {
+		switch {
+		case '0' <= c && c <= '9':
+			t[c] = byte(c - '0')
+		case 'a' <= c && c <= 'f':
+			t[c] = byte(c - 'a' + 10)
+		default:
+			t[c] = 0xff
+		}
 	}
-	return 0, false
-}
+	return t
+}()
 
 // sameToken compares two tokens in time that depends only on their lengths.
 func sameToken(a, b string) bool {

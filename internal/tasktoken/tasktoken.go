@@ -13,6 +13,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"hash"
+	"slices"
 	"sync"
 )
 
@@ -46,17 +47,33 @@ const (
 // Signer makes and checks tokens with one secret.
 type Signer struct {
 	secret []byte
-	// macs keeps keyed HMAC states to reuse: a token is checked on every
-	// heartbeat, and keying a fresh HMAC (two SHA-256 states and the
-	// key's padding) cost more than checking the token itself.
-	macs sync.Pool
+	// states keeps keyed HMAC states, with room for a decoded token and
+	// its MAC, to reuse: a token is checked on every heartbeat (twice:
+	// once to authorize the call, once to serve it), and keying a fresh
+	// HMAC (two SHA-256 states and the key's padding) and allocating the
+	// buffers cost more than checking the token itself.
+	states sync.Pool
 }
+
+// state is one pooled HMAC with its scratch space.
+type state struct {
+	mac hash.Hash
+	sum [sha256.Size]byte
+	// text and raw hold a token's text and its decoding: base64 decodes
+	// only from a []byte, and converting the string would allocate.
+	text, raw []byte
+}
+
+// maxPooledToken bounds the scratch space a pooled state keeps; SWF's task
+// tokens are at most 1024 characters, so only a forged token is longer,
+// and the state that read it is dropped rather than kept that large.
+const maxPooledToken = 1024
 
 // NewSigner returns a Signer using secret, which must stay the same across
 // restarts for tokens to outlive them.
 func NewSigner(secret []byte) *Signer {
 	s := &Signer{secret: secret}
-	s.macs.New = func() any { return hmac.New(sha256.New, s.secret) }
+	s.states.New = func() any { return &state{mac: hmac.New(sha256.New, s.secret)} }
 	return s
 }
 
@@ -70,55 +87,79 @@ func (s *Signer) Encode(t Token) string {
 	buf = binary.AppendUvarint(buf, uint64(len(t.Domain)))
 	buf = append(buf, t.Domain...)
 	buf = append(buf, t.RunID...)
-	buf = append(buf, s.mac(buf)...)
+	buf = s.appendMAC(buf)
 	return base64.RawURLEncoding.EncodeToString(buf)
 }
 
 // Decode checks a token's signature and returns what it says.
 func (s *Signer) Decode(text string) (Token, error) {
-	raw, err := base64.RawURLEncoding.Strict().DecodeString(text)
-	if err != nil || len(raw) < 2+2+macSize {
+	st := s.states.Get().(*state)
+	t, ok := st.decode(text)
+	if len(text) <= maxPooledToken {
+		s.states.Put(st)
+	}
+	if !ok {
 		return Token{}, ErrInvalid
 	}
+	return t, nil
+}
+
+// decode is Decode with st's HMAC and buffers. The strings it returns own
+// their bytes: st's buffers are reused once it returns.
+func (st *state) decode(text string) (Token, bool) {
+	enc := base64.RawURLEncoding.Strict()
+	st.text = append(st.text[:0], text...)
+	st.raw = slices.Grow(st.raw[:0], enc.DecodedLen(len(text)))[:enc.DecodedLen(len(text))]
+	n, err := enc.Decode(st.raw, st.text)
+	if err != nil || n < 2+2+macSize {
+		return Token{}, false
+	}
+	raw := st.raw[:n]
 	body, mac := raw[:len(raw)-macSize], raw[len(raw)-macSize:]
-	if !hmac.Equal(mac, s.mac(body)) || (body[0] != version && body[0] != 1) {
-		return Token{}, ErrInvalid
+	st.mac.Reset()
+	st.mac.Write(body)
+	if !hmac.Equal(mac, st.mac.Sum(st.sum[:0])[:macSize]) || (body[0] != version && body[0] != 1) {
+		return Token{}, false
 	}
 	t := Token{Kind: body[1]}
 	rest := body[2:]
 	scheduled, n := binary.Uvarint(rest)
 	if n <= 0 {
-		return Token{}, ErrInvalid
+		return Token{}, false
 	}
 	rest = rest[n:]
 	started, n := binary.Uvarint(rest)
 	if n <= 0 {
-		return Token{}, ErrInvalid
+		return Token{}, false
 	}
 	rest = rest[n:]
+	domain := 0
 	if body[0] >= 2 {
 		size, n := binary.Uvarint(rest)
 		if n <= 0 || size > uint64(len(rest)-n) {
-			return Token{}, ErrInvalid
+			return Token{}, false
 		}
-		t.Domain = string(rest[n : n+int(size)])
-		rest = rest[n+int(size):]
+		rest, domain = rest[n:], int(size)
 	}
-	t.ScheduledEventID, t.StartedEventID, t.RunID = int64(scheduled), int64(started), string(rest)
-	return t, nil
+	// The domain and the run id lie side by side: one string holds both,
+	// so a token costs one allocation.
+	names := string(rest)
+	t.Domain, t.RunID = names[:domain], names[domain:]
+	t.ScheduledEventID, t.StartedEventID = int64(scheduled), int64(started)
+	return t, true
+}
+
+// appendMAC appends body's MAC to body.
+func (s *Signer) appendMAC(body []byte) []byte {
+	st := s.states.Get().(*state)
+	st.mac.Reset()
+	st.mac.Write(body)
+	body = append(body, st.mac.Sum(st.sum[:0])[:macSize]...)
+	s.states.Put(st)
+	return body
 }
 
 // mac returns body's MAC.
 func (s *Signer) mac(body []byte) []byte {
-	return s.sum(make([]byte, 0, sha256.Size), body)
-}
-
-// sum appends body's MAC to dst, with a pooled HMAC state.
-func (s *Signer) sum(dst, body []byte) []byte {
-	m := s.macs.Get().(hash.Hash)
-	m.Reset()
-	m.Write(body)
-	dst = m.Sum(dst)[:len(dst)+macSize]
-	s.macs.Put(m)
-	return dst
+	return s.appendMAC(slices.Clip(body))[len(body):]
 }
