@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/openswf/openswf/internal/swfapi"
 )
@@ -114,7 +115,7 @@ func Decode(body []byte, in any) error {
 	if body[0] != '{' {
 		return swfapi.NewFault(swfapi.CodeSerialization, "Request body must be a JSON object")
 	}
-	if err := json.Unmarshal(body, in); err != nil {
+	if err := swfapi.DecodeJSON(body, in); err != nil {
 		return serializationError(err)
 	}
 	return nil
@@ -122,19 +123,25 @@ func Decode(body []byte, in any) error {
 
 func serializationError(err error) error {
 	var typeErr *json.UnmarshalTypeError
+	var shapeErr *swfapi.JSONTypeError
 	var syntaxErr *json.SyntaxError
 	switch {
+	case errors.As(err, &shapeErr):
+		return typeFault(shapeErr.Value, shapeErr.Type, shapeErr.Field)
 	case errors.As(err, &typeErr):
-		field := typeErr.Field
-		if field == "" {
-			field = "(root)"
-		}
-		return swfapi.NewFault(swfapi.CodeSerialization, "%s can not be converted to %s at '%s'", jsonKind(typeErr.Value), typeErr.Type.String(), field)
+		return typeFault(typeErr.Value, typeErr.Type.String(), typeErr.Field)
 	case errors.As(err, &syntaxErr):
 		return swfapi.NewFault(swfapi.CodeSerialization, "Malformed JSON at offset %d", syntaxErr.Offset)
 	default:
 		return swfapi.NewFault(swfapi.CodeSerialization, "Could not parse the request body: %s", err.Error())
 	}
+}
+
+func typeFault(value, goType, field string) error {
+	if field == "" {
+		field = "(root)"
+	}
+	return swfapi.NewFault(swfapi.CodeSerialization, "%s can not be converted to %s at '%s'", jsonKind(value), goType, field)
 }
 
 func jsonKind(v string) string {
@@ -163,6 +170,13 @@ var (
 	inlineBodyLength = 2048 // net/http's buffer: a body this small gets its Content-Length from net/http
 )
 
+// outputBuffers hold encoded answers between requests: w.Write copies
+// them, so that one buffer serves request after request.
+var outputBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
+// maxPooledOutput keeps the rare huge history page from staying in the pool.
+const maxPooledOutput = 256 << 10
+
 func (h *Handler) writeOutput(w http.ResponseWriter, out any) {
 	hdr := w.Header()
 	hdr["Content-Type"] = contentType
@@ -172,12 +186,23 @@ func (h *Handler) writeOutput(w http.ResponseWriter, out any) {
 		w.WriteHeader(http.StatusOK)
 		return
 	}
-	b, err := json.Marshal(out)
-	if err != nil {
-		// Only a bug can make a generated shape unmarshalable.
-		h.Logger.Error("encoding a response", "err", err)
-		writeJSONError(w, swfapi.CodeInternalFailure, "An internal error occurred")
-		return
+	bp := outputBuffers.Get().(*[]byte)
+	defer func() {
+		if cap(*bp) <= maxPooledOutput {
+			outputBuffers.Put(bp)
+		}
+	}()
+	b, ok := swfapi.AppendJSON((*bp)[:0], out)
+	if !ok {
+		var err error
+		if b, err = json.Marshal(out); err != nil {
+			// Only a bug can make an output unmarshalable.
+			h.Logger.Error("encoding a response", "err", err)
+			writeJSONError(w, swfapi.CodeInternalFailure, "An internal error occurred")
+			return
+		}
+	} else {
+		*bp = b
 	}
 	// A body that fits net/http's buffer is answered with its
 	// Content-Length by net/http itself, when the handler returns; a

@@ -49,6 +49,7 @@ func main() {
 		"shapes_gen.go":     g.shapes,
 		"validate_gen.go":   g.validators,
 		"operations_gen.go": g.operations,
+		"json_gen.go":       g.jsonCodec,
 	}
 	for name, emit := range files {
 		var b bytes.Buffer
