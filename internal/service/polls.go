@@ -2,7 +2,6 @@ package service
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"strconv"
 	"sync"
@@ -390,5 +389,7 @@ func jsonDecode(data []byte, v any) error {
 	if len(data) == 0 {
 		return nil
 	}
-	return json.Unmarshal(data, v)
+	// The model's shapes (events, type configurations) decode without
+	// reflection; anything else goes to encoding/json.
+	return swfapi.DecodeJSON(data, v)
 }

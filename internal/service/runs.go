@@ -280,10 +280,9 @@ func (s *Service) change(r *run, eff engine.Effects) (store.ExecutionChange, err
 		ch.Execution.ParentWorkflowID, ch.Execution.ParentRunID = p.WorkflowID, p.RunID
 	}
 	for _, ev := range eff.Events {
-		data, err := json.Marshal(ev)
-		if err != nil {
-			return ch, err
-		}
+		// The generated encoder writes json.Marshal's bytes without
+		// reflection.
+		data := ev.AppendJSON(nil)
 		ch.Events = append(ch.Events, store.Event{ID: *ev.EventId, Data: data})
 	}
 	for _, t := range eff.Tasks {
