@@ -68,8 +68,9 @@ type Matcher struct {
 	limit   PollerLimit
 	obs     Observer
 
-	mu      sync.Mutex // guards waiters and closed
+	mu      sync.Mutex // guards waiters, queues and closed
 	waiters map[Key][]*waiter
+	queues  map[Key]*queueState
 	closed  bool
 	done    chan struct{}
 }
@@ -78,7 +79,7 @@ type Matcher struct {
 // even when nothing woke them, for tasks queued by other nodes, and of
 // which at most limit.Max wait on one task list at once.
 func New(clk clock.Clock, recheck time.Duration, limit PollerLimit) *Matcher {
-	return &Matcher{clock: clk, recheck: recheck, limit: limit, obs: noObserver{}, waiters: map[Key][]*waiter{}, done: make(chan struct{})}
+	return &Matcher{clock: clk, recheck: recheck, limit: limit, obs: noObserver{}, waiters: map[Key][]*waiter{}, queues: map[Key]*queueState{}, done: make(chan struct{})}
 }
 
 // Observe makes o hear of the polls that wait from now on; call it before
@@ -152,6 +153,7 @@ func (m *Matcher) Notify(k Key) {
 func (m *Matcher) NotifyAll() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.queues = map[Key]*queueState{}
 	for _, ws := range m.waiters {
 		for _, w := range ws {
 			select {
@@ -178,11 +180,87 @@ func (m *Matcher) notifyLocked(k Key, t *store.Task) bool {
 	for _, w := range m.waiters[k] {
 		select {
 		case w.wake <- t:
+			if t == nil {
+				m.dirtyLocked(k)
+			}
 			return true
 		default: // already woken; it will look anyway
 		}
 	}
+	// Nobody holds the task (or the word that one may be queued): the
+	// queue is worth reading.
+	m.dirtyLocked(k)
 	return len(m.waiters[k]) > 0
+}
+
+// queueState is what the node knows of a task list's queue in the store,
+// to spare an arriving poll the read of a queue known to hold nothing for
+// it (the read is most of a poll's cost when pollers wait for work).
+//
+// The queue is clean when a poller read it whole and found no task it
+// could try, and nothing since has made a task there that no poller of
+// this node was handed: every task this node queues is offered, and one
+// handed to a poller is either started, or handed on, or followed by a
+// Notify when the start fails; another node's tasks arrive as a Notify.
+// Each of those that leaves a task unheld makes the queue dirty (gen
+// counts them, so that a read that began before one cannot mark the
+// queue clean after it). Cleanliness lasts one recheck interval at most,
+// the bound a waiting poller already has on missing a task.
+type queueState struct {
+	gen     uint64
+	clean   bool
+	cleanAt time.Time
+}
+
+// maxQueueStates bounds the task lists remembered; forgetting them all
+// only costs reads.
+const maxQueueStates = 4096
+
+func (m *Matcher) queueLocked(k Key) *queueState {
+	q := m.queues[k]
+	if q == nil {
+		if len(m.queues) >= maxQueueStates {
+			m.queues = map[Key]*queueState{}
+		}
+		q = &queueState{}
+		m.queues[k] = q
+	}
+	return q
+}
+
+func (m *Matcher) dirtyLocked(k Key) {
+	if q := m.queues[k]; q != nil {
+		q.gen++
+		q.clean = false
+	}
+}
+
+// QueueGen returns a token to pass to Empty after reading k's queue:
+// call it before the read.
+func (m *Matcher) QueueGen(k Key) uint64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.queueLocked(k).gen
+}
+
+// Empty records that a read of k's queue, begun when QueueGen returned
+// gen, found every queued task (not a first page of more) and none a
+// poller of this node could try. Arriving polls then wait without
+// reading the queue until a task may have been left there.
+func (m *Matcher) Empty(k Key, gen uint64) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if q := m.queues[k]; q != nil && q.gen == gen {
+		q.clean, q.cleanAt = true, m.clock.Now()
+	}
+}
+
+// knownEmpty reports whether k's queue is clean (see queueState).
+func (m *Matcher) knownEmpty(k Key) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	q := m.queues[k]
+	return q != nil && q.clean && m.clock.Now().Sub(q.cleanAt) < m.recheck
 }
 
 // Close ends every poll at once, empty-handed, as a server shutting down
@@ -212,13 +290,18 @@ func (m *Matcher) Poll(ctx context.Context, k Key, hold time.Duration, take func
 	defer func() { m.leave(k, w, unused) }()
 	deadline := m.clock.NewTimer(hold)
 	defer deadline.Stop()
+	// A poll arriving at a queue known to hold nothing for it waits at
+	// once (see queueState).
+	skip := m.knownEmpty(k)
 	for {
 		select {
 		case <-m.done:
 			return false, nil
 		default:
 		}
-		if ok, err := take(ctx, handed); ok || err != nil {
+		if skip {
+			skip = false
+		} else if ok, err := take(ctx, handed); ok || err != nil {
 			return ok, err
 		}
 		if handed != nil && ctx.Err() != nil {

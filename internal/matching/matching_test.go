@@ -280,3 +280,83 @@ func TestNotifyAllAndOfferTaken(t *testing.T) {
 		}
 	}
 }
+
+// TestKnownEmpty: a poll arriving at a queue that a read found empty waits
+// without looking, until a task may have been left there unheld, or the
+// recheck interval has passed.
+func TestKnownEmpty(t *testing.T) {
+	key := Key{Kind: store.DecisionTask, Domain: "d", TaskList: "t"}
+	other := Key{Kind: store.DecisionTask, Domain: "d", TaskList: "u"}
+	clk := clock.NewFake(time.Unix(0, 0))
+	m := New(clk, time.Second, PollerLimit{})
+
+	// looks reports whether a poll arriving now calls take before waiting.
+	looks := func() bool {
+		t.Helper()
+		ctx, cancel := context.WithCancel(context.Background())
+		var called atomic.Bool
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			m.Poll(ctx, key, time.Minute, func(context.Context, *store.Task) (bool, error) {
+				called.Store(true)
+				return false, nil
+			})
+		}()
+		// Wait until the poll has joined (and looked, if it looks).
+		for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
+			m.mu.Lock()
+			n := len(m.waiters[key])
+			m.mu.Unlock()
+			if n == 1 || time.Now().After(deadline) {
+				break
+			}
+		}
+		time.Sleep(10 * time.Millisecond)
+		cancel()
+		<-done
+		return called.Load()
+	}
+
+	if !looks() {
+		t.Fatal("a poll of a task list never read looked nowhere")
+	}
+	m.Empty(key, m.QueueGen(key))
+	if looks() {
+		t.Fatal("a poll of a queue found empty read it again")
+	}
+
+	// A task offered with nobody waiting is left in the queue.
+	m.Offer(key, store.Task{RunID: "r"})
+	if !looks() {
+		t.Fatal("a poll after an unheld task did not look")
+	}
+
+	// A read that began before a task was left cannot mark the queue clean.
+	gen := m.QueueGen(key)
+	m.Notify(key)
+	m.Empty(key, gen)
+	if !looks() {
+		t.Fatal("a stale read marked the queue clean")
+	}
+
+	// Another task list's task changes nothing here.
+	m.Empty(key, m.QueueGen(key))
+	m.Offer(other, store.Task{RunID: "r"})
+	if looks() {
+		t.Fatal("another task list's task made this queue dirty")
+	}
+
+	// Cleanliness lasts one recheck interval.
+	clk.Advance(time.Second)
+	if !looks() {
+		t.Fatal("a queue clean for a whole recheck interval was not read")
+	}
+
+	// Word of missed tasks (a node re-listening) makes every queue dirty.
+	m.Empty(key, m.QueueGen(key))
+	m.NotifyAll()
+	if !looks() {
+		t.Fatal("a poll after NotifyAll did not look")
+	}
+}

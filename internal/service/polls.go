@@ -40,9 +40,14 @@ func (s *Service) claim(ctx context.Context, key matching.Key, start func(contex
 		// queue behind them. The bound keeps a row that cannot be dropped
 		// from spinning a poller.
 		for range maxRereads {
+			gen := s.matcher.QueueGen(key)
 			tasks, err := s.store.NextTasks(ctx, key.Kind, key.Domain, key.TaskList, pollBatch)
-			if err != nil || len(tasks) == 0 {
+			if err != nil {
 				return false, err
+			}
+			if len(tasks) == 0 {
+				s.matcher.Empty(key, gen)
+				return false, nil
 			}
 			tried := false
 			for _, t := range tasks {
@@ -59,7 +64,11 @@ func (s *Service) claim(ctx context.Context, key matching.Key, start func(contex
 				// Every task read is being started by another poller of
 				// this node. Reading again would find the same ones; wait
 				// instead: a poller that fails to start its task wakes
-				// one of us (see tryClaim).
+				// one of us (see tryClaim). If the read held the whole
+				// queue, nothing is there for an arriving poll either.
+				if len(tasks) < pollBatch {
+					s.matcher.Empty(key, gen)
+				}
 				return false, nil
 			}
 		}
