@@ -183,6 +183,12 @@ func (h *harness) commit(name string, fx Effects) {
 // check verifies that the store holds what the state implies.
 func (h *harness) check(name string, fx Effects, wasOpen bool) {
 	h.t.Helper()
+	// The state the service stores after this command encodes as
+	// encoding/json would encode it.
+	sameAsMarshal(h.t, name, h.e)
+	if fx.NewRun != nil {
+		sameAsMarshal(h.t, name+" (new run)", fx.NewRun.Execution)
+	}
 	if fx.Closed != (wasOpen && !h.e.Open) {
 		h.t.Fatalf("%s: Closed = %v, open before %v, after %v", name, fx.Closed, wasOpen, h.e.Open)
 	}

@@ -250,10 +250,9 @@ func (s *Service) commit(ctx context.Context, r *run, eff engine.Effects, take [
 // change turns an engine state and its effects into a store change.
 func (s *Service) change(r *run, eff engine.Effects) (store.ExecutionChange, error) {
 	e := r.exec
-	state, err := json.Marshal(e)
-	if err != nil {
-		return store.ExecutionChange{}, err
-	}
+	// The engine's own encoder writes json.Marshal's bytes without
+	// reflection (a tenth of the cost).
+	state := e.AppendJSON(nil)
 	ch := store.ExecutionChange{
 		Execution: store.Execution{
 			Domain:          e.Domain,
