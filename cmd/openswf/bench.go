@@ -26,6 +26,9 @@ Scenarios:
   heartbeat   RecordActivityTaskHeartbeat on --tasks started activity tasks
   workflow    whole workflows: start, decide, one activity, decide, complete
   dispatch    time from scheduling an activity to a waiting poller getting it
+  history     whole reads of an --events long history, page by page, through
+              GetWorkflowExecutionHistory and (--decision) decision tasks;
+              the unit is an event read
   baseline    the same client against a trivial in-process handler: the
               ceiling of this machine for this client
 
@@ -64,15 +67,17 @@ func parseBench(args []string, stderr io.Writer) (bench.Config, bool, error) {
 	}
 	fs.StringVar(&cfg.Endpoint, "endpoint", cfg.Endpoint, "SWF endpoint URL; several, comma-separated, take turns as behind a round-robin load balancer (the nodes of one cluster)")
 	fs.DurationVar(&cfg.Duration, "duration", cfg.Duration, "how long the measured part runs (setup comes before it)")
-	fs.IntVar(&cfg.Concurrency, "concurrency", cfg.Concurrency, "callers at once: heartbeaters, workflows in flight, or waiting pollers (dispatch)")
+	fs.IntVar(&cfg.Concurrency, "concurrency", cfg.Concurrency, "callers at once: heartbeaters, workflows in flight, waiting pollers (dispatch), or history readers")
 	fs.Float64Var(&cfg.Rate, "rate", cfg.Rate, "open loop: requests, workflows or dispatches begun per second whatever the latency (0: closed loop)")
-	fs.Int64Var(&cfg.MaxUnits, "max", cfg.MaxUnits, "stop after beginning this many units (0: only --duration ends the run)")
+	fs.Int64Var(&cfg.MaxUnits, "max", cfg.MaxUnits, "stop after beginning this many units, or whole reads (history) (0: only --duration ends the run)")
 	fs.StringVar(&cfg.Domain, "domain", cfg.Domain, "domain to use; it and the scenario's types are registered if missing")
 	fs.StringVar(&cfg.Region, "region", cfg.Region, "region the requests are signed for")
 	fs.StringVar(&cfg.AccessKey, "access-key", cfg.AccessKey, "access key id the requests are signed with")
 	fs.StringVar(&cfg.SecretKey, "secret-key", cfg.SecretKey, "secret key the requests are signed with")
 	fs.IntVar(&cfg.Tasks, "tasks", cfg.Tasks, "heartbeat: started activity tasks to heartbeat round robin")
-	fs.IntVar(&cfg.DetailsSize, "details-size", cfg.DetailsSize, "heartbeat, baseline: characters of details in each heartbeat")
+	fs.IntVar(&cfg.DetailsSize, "details-size", cfg.DetailsSize, "heartbeat, baseline: characters of details in each heartbeat; history: of input in each signal")
+	fs.IntVar(&cfg.Events, "events", cfg.Events, "history: events in the execution's history before the reads begin (SWF's limit is 25000)")
+	fs.BoolVar(&cfg.Decision, "decision", cfg.Decision, "history: one decider also reads the history through decision tasks, paging with nextPageToken")
 	fs.IntVar(&cfg.Deciders, "deciders", cfg.Deciders, "workflow: decider goroutines (0: --concurrency)")
 	fs.IntVar(&cfg.Workers, "workers", cfg.Workers, "workflow: activity-worker goroutines (0: --concurrency)")
 	fs.DurationVar(&cfg.SetupTimeout, "setup-timeout", cfg.SetupTimeout, "how long the setup may take")

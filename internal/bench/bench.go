@@ -28,13 +28,16 @@ const (
 	// Dispatch measures the time from scheduling an activity task to a
 	// waiting poller receiving it.
 	Dispatch = "dispatch"
+	// History measures serving a long history: whole reads of one
+	// execution's history, page by page, and decision tasks paged through.
+	History = "history"
 	// Baseline measures the same client against a trivial in-process
 	// handler: the ceiling of the machine for this client.
 	Baseline = "baseline"
 )
 
 // Scenarios lists the scenarios in the order the help shows them.
-func Scenarios() []string { return []string{Heartbeat, Workflow, Dispatch, Baseline} }
+func Scenarios() []string { return []string{Heartbeat, Workflow, Dispatch, History, Baseline} }
 
 // Config says what to run and how hard.
 type Config struct {
@@ -55,7 +58,8 @@ type Config struct {
 	// when each was due, so a slow server cannot hide its queueing.
 	Rate float64
 	// MaxUnits bounds the units a run begins (0: a bound derived from
-	// Duration), so that every loop ends by count as well as by time.
+	// Duration), so that every loop ends by count as well as by time; the
+	// history scenario counts whole reads against it, not events.
 	MaxUnits int64
 	// Domain is the SWF domain to use; it and the types the scenario needs
 	// are registered when missing.
@@ -63,8 +67,16 @@ type Config struct {
 	// Tasks is how many started activity tasks the heartbeat scenario
 	// shares among its callers.
 	Tasks int
-	// DetailsSize is the length of each heartbeat's details.
+	// DetailsSize is the length of each heartbeat's details, and of each
+	// signal's input that builds the history scenario's history.
 	DetailsSize int
+	// Events is how many events the history scenario's execution holds
+	// before its reads begin.
+	Events int
+	// Decision has the history scenario read the history through decision
+	// tasks too (one decider, besides the Concurrency readers of
+	// GetWorkflowExecutionHistory); each task adds a few events.
+	Decision bool
 	// ServerPIDs are the server's processes (one per node) whose CPU time
 	// the result reports, read from /proc; none: no server CPU.
 	ServerPIDs []int
@@ -92,6 +104,8 @@ func DefaultConfig() Config {
 		Domain:       "openswf-bench",
 		Tasks:        64,
 		DetailsSize:  300,
+		Events:       20000,
+		Decision:     true,
 		SetupTimeout: 2 * time.Minute,
 	}
 }
@@ -122,6 +136,10 @@ func (c Config) Validate() error {
 		return errors.New("the domain must be 1 to 256 characters")
 	case c.Tasks < 1:
 		return errors.New("the heartbeat scenario needs at least 1 task")
+	case c.Events < 3 || c.Events > maxHistoryEvents:
+		// A started run holds 2 events; the history scenario signals the
+		// rest.
+		return fmt.Errorf("the history needs 3 to %d events", maxHistoryEvents)
 	case c.DetailsSize < 0 || c.DetailsSize > maxDetails:
 		return fmt.Errorf("the details size must be 0 to %d", maxDetails)
 	case c.Deciders < 0 || c.Workers < 0:
@@ -192,6 +210,8 @@ func runScenario(ctx context.Context, cfg Config) (Result, error) {
 		return runWorkflow(ctx, cfg)
 	case Dispatch:
 		return runDispatch(ctx, cfg)
+	case History:
+		return runHistory(ctx, cfg)
 	default:
 		return runBaseline(ctx, cfg)
 	}

@@ -180,6 +180,8 @@ func TestValidate(t *testing.T) {
 		"no concurrency":   func(c *bench.Config) { c.Concurrency = 0 },
 		"negative rate":    func(c *bench.Config) { c.Rate = -1 },
 		"huge details":     func(c *bench.Config) { c.DetailsSize = 4096 },
+		"short history":    func(c *bench.Config) { c.Events = 2 },
+		"long history":     func(c *bench.Config) { c.Events = 25001 },
 		"no endpoint":      func(c *bench.Config) { c.Endpoint = "" },
 	} {
 		cfg := config(bench.Heartbeat, "http://127.0.0.1:1")
@@ -187,5 +189,39 @@ func TestValidate(t *testing.T) {
 		if err := cfg.Validate(); err == nil {
 			t.Errorf("%s: accepted", name)
 		}
+	}
+}
+
+func TestHistory(t *testing.T) {
+	cfg := config(bench.History, server(t))
+	cfg.Events = 300
+	res := run(t, cfg)
+	if res.Unit != "events" {
+		t.Errorf("unit %q", res.Unit)
+	}
+	// 300 events are one page of 1000: every whole read is one call.
+	reads := op(t, res, "GetWorkflowExecutionHistory").Count
+	if polls := op(t, res, "PollForDecisionTask").Count; reads == 0 || polls == 0 {
+		t.Fatalf("%d history reads, %d decision tasks", reads, polls)
+	}
+	if res.Count < 300*reads {
+		t.Errorf("%d events read in %d whole reads of a 300-event history", res.Count, reads)
+	}
+}
+
+func TestHistoryPages(t *testing.T) {
+	cfg := config(bench.History, server(t))
+	cfg.Events = 2100 // three pages of 1000
+	cfg.Concurrency = 1
+	res := run(t, cfg)
+	reads := op(t, res, "GetWorkflowExecutionHistory").Count
+	tasks := op(t, res, "PollForDecisionTask").Count
+	pages := op(t, res, "PollForDecisionTask (nextPageToken)").Count
+	if reads < 3 || tasks == 0 || pages < 2*tasks {
+		t.Errorf("%d history pages, %d decision tasks, %d later pages of them", reads, tasks, pages)
+	}
+	// Every decision task adds events, so the decision reads see more.
+	if want := 2100 * (reads/3 + tasks); res.Count < want {
+		t.Errorf("%d events read, want at least %d", res.Count, want)
 	}
 }

@@ -28,7 +28,7 @@ type CPU struct {
 	// Cores is Seconds per second of the run: how many cores it kept busy.
 	Cores float64 `json:"cores"`
 	// PerUnit is Seconds per unit completed (heartbeat, workflow,
-	// dispatch, request).
+	// dispatch, request, event read).
 	PerUnit time.Duration `json:"per_unit_ns"`
 }
 

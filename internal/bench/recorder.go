@@ -24,7 +24,7 @@ type recorder struct {
 
 	mu      sync.Mutex // guards the fields below
 	stats   map[string]*stat
-	units   stat // whole units: a heartbeat, a workflow, a dispatch
+	units   stat // whole units: a heartbeat, a workflow, a dispatch, an event read
 	samples []string
 }
 
@@ -63,6 +63,15 @@ func (r *recorder) done(d time.Duration) {
 	r.mu.Lock()
 	r.units.hist.record(d)
 	r.units.ok++
+	r.mu.Unlock()
+}
+
+// doneN records a whole read of n units (events of a history) that
+// completed in d: n count, one latency.
+func (r *recorder) doneN(n int64, d time.Duration) {
+	r.mu.Lock()
+	r.units.hist.record(d)
+	r.units.ok += n
 	r.mu.Unlock()
 }
 

@@ -21,8 +21,8 @@ type Result struct {
 	Rate        float64 `json:"rate"`
 	// Elapsed is the length of the measured part.
 	Elapsed time.Duration `json:"elapsed_ns"`
-	// Unit names what Count counts: heartbeats, workflows, dispatches or
-	// requests.
+	// Unit names what Count counts: heartbeats, workflows, dispatches,
+	// requests or events (read, in the history scenario).
 	Unit string `json:"unit"`
 	// Count is how many units completed.
 	Count int64 `json:"count"`
@@ -32,7 +32,8 @@ type Result struct {
 	// (counted from when it was due, in an open loop), a workflow from its
 	// start (or due time) to the reply to its completing decision, or a
 	// dispatch from the reply to the scheduling decision to a poller
-	// receiving the task.
+	// receiving the task; in the history scenario, a whole read of the
+	// history, all its pages (Count counts its events).
 	Latency Latency `json:"latency"`
 	// Errors is how many calls failed, in every operation.
 	Errors int64 `json:"errors"`
