@@ -174,8 +174,12 @@ var (
 // them, so that one buffer serves request after request.
 var outputBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
 
-// maxPooledOutput keeps the rare huge history page from staying in the pool.
-const maxPooledOutput = 256 << 10
+// maxPooledOutput keeps the rare huge answer from staying in the pool. A
+// page of 1,000 history events of a few hundred bytes each is about half
+// a megabyte; pages are what long histories are read in, and a buffer
+// grown from nothing for each was an eighth of the server's CPU in
+// reading one.
+const maxPooledOutput = 2 << 20
 
 func (h *Handler) writeOutput(w http.ResponseWriter, out any) {
 	hdr := w.Header()

@@ -185,16 +185,18 @@ func (s *Service) historyPage(ctx context.Context, runID string, log *eventLog, 
 		if err != nil {
 			return nil, false, err
 		}
-		events = make([]swfapi.HistoryEvent, 0, len(stored))
-		for _, ev := range stored {
+		// Each event is decoded in its place in the page: an event is a
+		// large structure (a pointer per attributes member), which a
+		// decode into a variable would allocate and then copy.
+		events = make([]swfapi.HistoryEvent, len(stored))
+		for i, ev := range stored {
 			if upTo > 0 && ev.ID > upTo {
+				events = events[:i]
 				break
 			}
-			var he swfapi.HistoryEvent
-			if err := jsonDecode(ev.Data, &he); err != nil {
+			if err := jsonDecode(ev.Data, &events[i]); err != nil {
 				return nil, false, err
 			}
-			events = append(events, he)
 		}
 	}
 	more := len(events) > limit

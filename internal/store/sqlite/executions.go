@@ -518,12 +518,28 @@ func (s *Store) History(ctx context.Context, runID string, afterID int64, limit 
 		return nil, s.dbErr(ctx, "history", err)
 	}
 	defer rows.Close()
-	var out []store.Event
+	// The events' data are copied into shared chunks, rather than each
+	// into an allocation of its own as a Scan into a []byte does: a page
+	// is up to a thousand events. A full chunk is left as it is and a new
+	// one begun, so that nothing is copied twice.
+	out := make([]store.Event, 0, min(max(limit, 0), maxHistoryPage))
+	var (
+		chunk []byte
+		raw   sql.RawBytes
+	)
 	for rows.Next() {
 		var ev store.Event
-		if err := rows.Scan(&ev.ID, &ev.Data); err != nil {
+		if err := rows.Scan(&ev.ID, &raw); err != nil {
 			return nil, s.dbErr(ctx, "history", err)
 		}
+		if len(raw) > cap(chunk)-len(chunk) {
+			chunk = make([]byte, 0, max(historyChunk, len(raw)))
+		}
+		start := len(chunk)
+		chunk = append(chunk, raw...)
+		// Capped, so that appending to one event's data cannot overwrite
+		// the next's.
+		ev.Data = chunk[start:len(chunk):len(chunk)]
 		out = append(out, ev)
 	}
 	if err := rows.Err(); err != nil {
@@ -531,6 +547,14 @@ func (s *Store) History(ctx context.Context, runID string, afterID int64, limit 
 	}
 	return out, nil
 }
+
+// historyChunk is the size of the chunks History copies events' data
+// into: the largest of Go's small allocations. maxHistoryPage bounds the
+// room History reserves for a page's events before it reads them.
+const (
+	historyChunk   = 32 << 10
+	maxHistoryPage = 1024
+)
 
 // NextTasks implements store.ExecutionStore.
 func (s *Store) NextTasks(ctx context.Context, kind store.TaskKind, domain, taskList string, limit int) ([]store.Task, error) {
