@@ -356,7 +356,13 @@ func (s *Service) afterCommit(ch store.ExecutionChange) {
 		}
 	}
 	if len(ch.SetTimers) > 0 && s.timers != nil {
-		s.timers.Armed()
+		first := ch.SetTimers[0].FireAt
+		for _, t := range ch.SetTimers[1:] {
+			if t.FireAt.Before(first) {
+				first = t.FireAt
+			}
+		}
+		s.timers.Armed(first)
 	}
 }
 

@@ -66,6 +66,13 @@ type Loop struct {
 	logger *slog.Logger
 	obs    Observer
 	wake   chan struct{}
+	// mu guards sleeping and wakeAt: while the loop sleeps, until
+	// wakeAt, a timer armed to fire later than that needs no wake-up (the
+	// loop looks at the store when it wakes anyway). Most timers armed are
+	// timeouts far ahead, and waking the loop for each cost two reads.
+	mu       sync.Mutex
+	sleeping bool
+	wakeAt   time.Time
 	// claimer is the store, when it is shared by several nodes and so
 	// hands each due timer to one of them.
 	claimer store.TimerClaimer
@@ -96,9 +103,15 @@ func (l *Loop) Observe(o Observer) {
 	}
 }
 
-// Armed tells the loop that a timer was armed, so that it looks again at
-// when to wake.
-func (l *Loop) Armed() {
+// Armed tells the loop that a timer was armed to fire at at, so that it
+// looks again at when to wake if that is sooner than it would.
+func (l *Loop) Armed(at time.Time) {
+	l.mu.Lock()
+	later := l.sleeping && !at.Before(l.wakeAt)
+	l.mu.Unlock()
+	if later {
+		return
+	}
 	select {
 	case l.wake <- struct{}{}:
 	default:
@@ -217,6 +230,14 @@ func (l *Loop) fireAll(ctx context.Context, due []store.Timer, now time.Time, fa
 }
 
 func (l *Loop) sleep(ctx context.Context, d time.Duration) {
+	l.mu.Lock()
+	l.sleeping, l.wakeAt = true, l.clock.Now().Add(d)
+	l.mu.Unlock()
+	defer func() {
+		l.mu.Lock()
+		l.sleeping = false
+		l.mu.Unlock()
+	}()
 	t := l.clock.NewTimer(d)
 	defer t.Stop()
 	select {
