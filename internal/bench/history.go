@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -47,36 +46,17 @@ func runHistory(ctx context.Context, cfg Config) (Result, error) {
 	}
 	exec := &types.WorkflowExecution{WorkflowId: aws.String(id), RunId: aws.String(runID)}
 
-	stop, cancel := context.WithTimeout(ctx, cfg.Duration)
-	defer cancel()
-	rec := newRecorder(stop, cfg)
-	b := newBudget(cfg.maxUnits())
-	start := time.Now()
-	due := units(stop, cfg, start, b)
-	var wg sync.WaitGroup
-	for range cfg.Concurrency {
-		wg.Go(func() {
-			for {
-				t, ok := next(stop, due, b)
-				if !ok {
-					return
-				}
-				// A read begun before the end is let finish, as in measure.
-				if n, ok := e.readHistory(ctx, rec, exec); ok {
-					rec.doneN(n, time.Since(t))
-				}
-			}
-		})
-	}
+	var beside func(ctx, stop context.Context, rec *recorder, limit int64)
 	if cfg.Decision {
-		wg.Go(func() { e.decisionReader(ctx, stop, rec, exec, b.limit) })
+		beside = func(ctx, stop context.Context, rec *recorder, limit int64) {
+			e.decisionReader(ctx, stop, rec, exec, limit)
+		}
 	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	if err := ctx.Err(); err != nil {
-		return Result{}, err
-	}
-	return rec.result(cfg, "events", elapsed), nil
+	return measureBeside(ctx, cfg, "events", func(ctx context.Context, rec *recorder, due time.Time) {
+		if n, ok := e.readHistory(ctx, rec, exec); ok {
+			rec.doneN(n, time.Since(due))
+		}
+	}, beside)
 }
 
 // longHistory starts workflow id and signals it from several callers at once

@@ -11,6 +11,14 @@ import (
 // cfg.Rate, until cfg.Duration has passed or the count bound is reached.
 // do gets the time the unit's latency counts from, and records the outcome.
 func measure(ctx context.Context, cfg Config, unit string, do func(ctx context.Context, rec *recorder, due time.Time)) (Result, error) {
+	return measureBeside(ctx, cfg, unit, do, nil)
+}
+
+// measureBeside is measure with beside, when not nil, running alongside the
+// callers for as long as they do (until stop), recording into the same
+// recorder; limit is the count bound (see budget).
+func measureBeside(ctx context.Context, cfg Config, unit string, do func(ctx context.Context, rec *recorder, due time.Time),
+	beside func(ctx, stop context.Context, rec *recorder, limit int64)) (Result, error) {
 	stop, cancel := context.WithTimeout(ctx, cfg.Duration)
 	defer cancel()
 	rec := newRecorder(stop, cfg)
@@ -30,6 +38,9 @@ func measure(ctx context.Context, cfg Config, unit string, do func(ctx context.C
 				do(ctx, rec, t)
 			}
 		})
+	}
+	if beside != nil {
+		wg.Go(func() { beside(ctx, stop, rec, b.limit) })
 	}
 	wg.Wait()
 	elapsed := time.Since(start)

@@ -787,6 +787,11 @@ var htmlSafeByte = func() (t [utf8.RuneSelf]bool) {
 	return t
 }()
 
+// AppendJSONString appends s quoted as encoding/json quotes it by
+// default, for other hand-written encoders that must write its bytes (the
+// engine's state).
+func AppendJSONString(b []byte, s string) []byte { return appendJSONString(b, s) }
+
 // appendJSONString quotes s as encoding/json does by default: HTML
 // characters, U+2028 and U+2029 escaped, invalid UTF-8 as U+FFFD.
 func appendJSONString(b []byte, s string) []byte {
