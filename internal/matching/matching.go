@@ -68,11 +68,14 @@ type Matcher struct {
 	limit   PollerLimit
 	obs     Observer
 
-	mu      sync.Mutex // guards waiters, queues and closed
+	mu      sync.Mutex // guards waiters, queues, gen and closed
 	waiters map[Key][]*waiter
 	queues  map[Key]*queueState
-	closed  bool
-	done    chan struct{}
+	// gen counts the events that may leave a task unheld, of every task
+	// list (see queueState).
+	gen    uint64
+	closed bool
+	done   chan struct{}
 }
 
 // New returns a Matcher whose pollers look at the store again every recheck
@@ -153,7 +156,7 @@ func (m *Matcher) Notify(k Key) {
 func (m *Matcher) NotifyAll() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.queues = map[Key]*queueState{}
+	m.forgetQueuesLocked()
 	for _, ws := range m.waiters {
 		for _, w := range ws {
 			select {
@@ -202,13 +205,15 @@ func (m *Matcher) notifyLocked(k Key, t *store.Task) bool {
 // this node was handed: every task this node queues is offered, and one
 // handed to a poller is either started, or handed on, or followed by a
 // Notify when the start fails; another node's tasks arrive as a Notify.
-// Each of those that leaves a task unheld makes the queue dirty (gen
-// counts them, so that a read that began before one cannot mark the
-// queue clean after it). Cleanliness lasts one recheck interval at most,
-// the bound a waiting poller already has on missing a task.
+// Each of those that leaves a task unheld makes the queue dirty and
+// takes a new number from the matcher's count, so that a read that began
+// before one cannot mark the queue clean after it; a task list forgotten
+// and remembered again starts at the count, past any number a read of it
+// holds. Cleanliness lasts one recheck interval at most, the bound a
+// waiting poller already has on missing a task.
 type queueState struct {
-	gen     uint64
-	clean   bool
+	gen uint64
+	// cleanAt is when a read found the queue empty; zero while dirty.
 	cleanAt time.Time
 }
 
@@ -220,18 +225,24 @@ func (m *Matcher) queueLocked(k Key) *queueState {
 	q := m.queues[k]
 	if q == nil {
 		if len(m.queues) >= maxQueueStates {
-			m.queues = map[Key]*queueState{}
+			m.forgetQueuesLocked()
 		}
-		q = &queueState{}
+		q = &queueState{gen: m.gen}
 		m.queues[k] = q
 	}
 	return q
 }
 
+// forgetQueuesLocked makes every task list dirty.
+func (m *Matcher) forgetQueuesLocked() {
+	m.gen++
+	m.queues = map[Key]*queueState{}
+}
+
 func (m *Matcher) dirtyLocked(k Key) {
 	if q := m.queues[k]; q != nil {
-		q.gen++
-		q.clean = false
+		m.gen++
+		q.gen, q.cleanAt = m.gen, time.Time{}
 	}
 }
 
@@ -251,7 +262,7 @@ func (m *Matcher) Empty(k Key, gen uint64) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if q := m.queues[k]; q != nil && q.gen == gen {
-		q.clean, q.cleanAt = true, m.clock.Now()
+		q.cleanAt = m.clock.Now()
 	}
 }
 
@@ -260,7 +271,7 @@ func (m *Matcher) knownEmpty(k Key) bool {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	q := m.queues[k]
-	return q != nil && q.clean && m.clock.Now().Sub(q.cleanAt) < m.recheck
+	return q != nil && !q.cleanAt.IsZero() && m.clock.Now().Sub(q.cleanAt) < m.recheck
 }
 
 // Close ends every poll at once, empty-handed, as a server shutting down

@@ -359,4 +359,14 @@ func TestKnownEmpty(t *testing.T) {
 	if !looks() {
 		t.Fatal("a poll after NotifyAll did not look")
 	}
+
+	// Nor can a read that began before the queue was forgotten, once
+	// another poller has had it remembered again.
+	gen = m.QueueGen(key)
+	m.NotifyAll()
+	m.QueueGen(key)
+	m.Empty(key, gen)
+	if !looks() {
+		t.Fatal("a read begun before NotifyAll marked the queue clean")
+	}
 }

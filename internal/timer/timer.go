@@ -66,13 +66,13 @@ type Loop struct {
 	logger *slog.Logger
 	obs    Observer
 	wake   chan struct{}
-	// mu guards sleeping and wakeAt: while the loop sleeps, until
-	// wakeAt, a timer armed to fire later than that needs no wake-up (the
-	// loop looks at the store when it wakes anyway). Most timers armed are
-	// timeouts far ahead, and waking the loop for each cost two reads.
-	mu       sync.Mutex
-	sleeping bool
-	wakeAt   time.Time
+	// mu guards wakeAt: while the loop sleeps, until wakeAt (zero while
+	// it is awake), a timer armed to fire later than that needs no
+	// wake-up (the loop looks at the store when it wakes anyway). Most
+	// timers armed are timeouts far ahead, and waking the loop for each
+	// cost two reads.
+	mu     sync.Mutex
+	wakeAt time.Time
 	// claimer is the store, when it is shared by several nodes and so
 	// hands each due timer to one of them.
 	claimer store.TimerClaimer
@@ -107,7 +107,7 @@ func (l *Loop) Observe(o Observer) {
 // looks again at when to wake if that is sooner than it would.
 func (l *Loop) Armed(at time.Time) {
 	l.mu.Lock()
-	later := l.sleeping && !at.Before(l.wakeAt)
+	later := !l.wakeAt.IsZero() && !at.Before(l.wakeAt)
 	l.mu.Unlock()
 	if later {
 		return
@@ -231,11 +231,11 @@ func (l *Loop) fireAll(ctx context.Context, due []store.Timer, now time.Time, fa
 
 func (l *Loop) sleep(ctx context.Context, d time.Duration) {
 	l.mu.Lock()
-	l.sleeping, l.wakeAt = true, l.clock.Now().Add(d)
+	l.wakeAt = l.clock.Now().Add(d)
 	l.mu.Unlock()
 	defer func() {
 		l.mu.Lock()
-		l.sleeping = false
+		l.wakeAt = time.Time{}
 		l.mu.Unlock()
 	}()
 	t := l.clock.NewTimer(d)

@@ -44,7 +44,7 @@ func TestArmedWakesOnlyForSoonerTimers(t *testing.T) {
 		t.Helper()
 		for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
 			l.mu.Lock()
-			s := l.sleeping
+			s := !l.wakeAt.IsZero()
 			l.mu.Unlock()
 			if s {
 				return
