@@ -29,11 +29,16 @@ Scenarios:
   history     whole reads of an --events long history, page by page, through
               GetWorkflowExecutionHistory and (--decision) decision tasks;
               the unit is an event read
-  baseline    the same client against a trivial in-process handler: the
-              ceiling of this machine for this client
+  baseline    the same client against a trivial handler: the ceiling of
+              this machine for this client (--baseline-process: the handler
+              in a process of its own, with its CPU per request)
 
 Flags:
 `
+
+// baselineHandlerCommand is the hidden command that serves the baseline's
+// handler in a process of its own (bench --baseline-process).
+const baselineHandlerCommand = "bench-baseline-handler"
 
 // runBench runs openswf bench with args, printing the result to stdout and
 // progress to stderr. An interrupt ends the run early, with no result.
@@ -82,6 +87,8 @@ func parseBench(args []string, stderr io.Writer) (bench.Config, bool, error) {
 	fs.IntVar(&cfg.Workers, "workers", cfg.Workers, "workflow: activity-worker goroutines (0: --concurrency)")
 	fs.DurationVar(&cfg.SetupTimeout, "setup-timeout", cfg.SetupTimeout, "how long the setup may take")
 	fs.BoolVar(&cfg.WithBaseline, "with-baseline", false, "also run the baseline for the same duration and concurrency, and print the ratio")
+	var ownProcess bool
+	fs.BoolVar(&ownProcess, "baseline-process", false, "run the baseline's trivial handler in a process of its own, as a server runs, and report its CPU per request")
 	fs.BoolVar(&asJSON, "json", false, "print the result as JSON")
 	fs.Func("server-pid", "the server's process id, whose CPU time per operation is reported (Linux; repeat or comma-separate for several nodes)", func(v string) error {
 		for f := range strings.SplitSeq(v, ",") {
@@ -114,5 +121,12 @@ func parseBench(args []string, stderr io.Writer) (bench.Config, bool, error) {
 		return cfg, false, errors.New("bench needs exactly one scenario: " + strings.Join(bench.Scenarios(), ", "))
 	}
 	cfg.Scenario = scenario[0]
+	if ownProcess {
+		exe, err := os.Executable()
+		if err != nil {
+			return cfg, false, fmt.Errorf("--baseline-process: finding this program: %w", err)
+		}
+		cfg.BaselineCommand = []string{exe, baselineHandlerCommand}
+	}
 	return cfg, asJSON, cfg.Validate()
 }

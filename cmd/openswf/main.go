@@ -25,6 +25,7 @@ import (
 
 	"github.com/openswf/openswf/internal/auth"
 	"github.com/openswf/openswf/internal/awsjson"
+	"github.com/openswf/openswf/internal/bench"
 	"github.com/openswf/openswf/internal/clock"
 	"github.com/openswf/openswf/internal/metrics"
 	"github.com/openswf/openswf/internal/policy"
@@ -73,6 +74,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return serve(ctx, cfg, stderr, reload, nil)
 	case "bench":
 		return runBench(args, stdout, stderr)
+	case baselineHandlerCommand:
+		return bench.ServeBaselineProcess(os.Stdin, stdout)
 	case "migrate":
 		return runMigrate(args, stdout, stderr)
 	case "version":

@@ -88,6 +88,11 @@ type Config struct {
 	// WithBaseline also runs the baseline for the same duration and
 	// concurrency, and reports the ratio.
 	WithBaseline bool
+	// BaselineCommand, when set, runs the baseline's handler in a process
+	// of its own: the command (this program, run so that it calls
+	// ServeBaselineProcess) and its arguments. The baseline then reports
+	// the handler's CPU per request, as a server's.
+	BaselineCommand []string
 	// Logger reports progress; nil discards it.
 	Logger *slog.Logger
 }

@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"os"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -100,6 +103,34 @@ func TestBaseline(t *testing.T) {
 	res := run(t, config(bench.Baseline, ""))
 	if got := op(t, res, "RecordActivityTaskHeartbeat").Count; got != res.Count {
 		t.Errorf("%d heartbeats, %d requests", got, res.Count)
+	}
+}
+
+// baselineChildEnv makes this test binary, run again, the baseline's
+// handler process (TestMain), as openswf's hidden command makes openswf.
+const baselineChildEnv = "OPENSWF_BENCH_BASELINE_CHILD"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(baselineChildEnv) == "1" {
+		if err := bench.ServeBaselineProcess(os.Stdin, os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+func TestBaselineOwnProcess(t *testing.T) {
+	t.Setenv(baselineChildEnv, "1")
+	cfg := config(bench.Baseline, "")
+	cfg.BaselineCommand = []string{os.Args[0]}
+	res := run(t, cfg)
+	if res.Endpoint != "(built-in handler, own process)" {
+		t.Errorf("endpoint %q", res.Endpoint)
+	}
+	if runtime.GOOS == "linux" && (res.Server == nil || res.Server.PerUnit <= 0 || res.Server.Seconds <= 0) {
+		t.Errorf("no CPU reported for the handler's process: %+v", res.Server)
 	}
 }
 

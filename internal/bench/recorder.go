@@ -158,8 +158,11 @@ func (r *recorder) result(cfg Config, unit string, elapsed time.Duration) Result
 	endpoint := cfg.Endpoint
 	if cfg.Scenario == Baseline {
 		endpoint = "(built-in handler)"
+		if len(cfg.BaselineCommand) > 0 {
+			endpoint = "(built-in handler, own process)"
+		}
 	}
-	use := diffCPU(r.cpu, end, len(r.pids) > 0 && cfg.Scenario != Baseline, elapsed, count)
+	use := diffCPU(r.cpu, end, len(r.pids) > 0, elapsed, count)
 	return Result{
 		Server:       use.Server,
 		Client:       use.Client,
