@@ -7,6 +7,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"testing"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/openswf/openswf/internal/awsjson"
 	"github.com/openswf/openswf/internal/clock"
+	"github.com/openswf/openswf/internal/sdkhttp"
 	"github.com/openswf/openswf/internal/server"
 	"github.com/openswf/openswf/internal/service"
 	"github.com/openswf/openswf/internal/store"
@@ -159,6 +161,9 @@ func NewClient(url string) *swf.Client {
 	cfg := aws.Config{
 		Region:      Region,
 		Credentials: credentials.NewStaticCredentialsProvider("AKIDOPENSWFTEST", "openswf-test-secret", ""),
+		// Large answers (history pages) must not lose their connection
+		// to the SDK closing request bodies early (see sdkhttp).
+		HTTPClient: &http.Client{Transport: sdkhttp.OwnBodies(http.DefaultTransport)},
 	}
 	return swf.NewFromConfig(cfg, func(o *swf.Options) {
 		o.BaseEndpoint = aws.String(url)

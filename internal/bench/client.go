@@ -11,6 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/swf"
+
+	"github.com/openswf/openswf/internal/sdkhttp"
 )
 
 // newClient returns an SWF client of endpoint that signs with static
@@ -29,9 +31,7 @@ func newClient(cfg Config, endpoint string, conns int) (*swf.Client, *http.Clien
 		ExpectContinueTimeout: time.Second,
 		ForceAttemptHTTP2:     false,
 	}
-	// No client timeout: long polls hold a request for up to a minute, and
-	// every call carries a context that ends it instead.
-	httpClient := &http.Client{Transport: transport}
+	var send http.RoundTripper = transport
 	// Several endpoints (the nodes of one cluster): requests take turns
 	// among them, as behind a round-robin load balancer. The Host header
 	// stays the first endpoint's, which the signature covers; every node
@@ -46,13 +46,17 @@ func newClient(cfg Config, endpoint string, conns int) (*swf.Client, *http.Clien
 			}
 		}
 		var turn atomic.Uint64
-		httpClient.Transport = roundTrip(func(r *http.Request) (*http.Response, error) {
+		send = roundTrip(func(r *http.Request) (*http.Response, error) {
 			r = r.Clone(r.Context())
 			r.Host = r.URL.Host
 			r.URL.Host = hosts[turn.Add(1)%uint64(len(hosts))]
 			return transport.RoundTrip(r)
 		})
 	}
+	// No client timeout: long polls hold a request for up to a minute, and
+	// every call carries a context that ends it instead. The transport
+	// gets request bodies of its own (see sdkhttp.OwnBodies).
+	httpClient := &http.Client{Transport: sdkhttp.OwnBodies(send)}
 	awsCfg := aws.Config{
 		Region:      cfg.Region,
 		Credentials: credentials.NewStaticCredentialsProvider(cfg.AccessKey, cfg.SecretKey, ""),
