@@ -70,7 +70,10 @@ func (h *Handler) serve(r *http.Request) (op string, out any, err error) {
 	if err != nil {
 		return op, nil, err
 	}
-	out, found, err := swfapi.Invoke(r.Context(), h.Invoke, op, func(in any) error { return Decode(body, in) })
+	// The output is only encoded here, so the service may answer with
+	// events in their stored, encoded form.
+	ctx := swfapi.WithEncodedOutput(r.Context())
+	out, found, err := swfapi.Invoke(ctx, h.Invoke, op, func(in any) error { return Decode(body, in) })
 	if !found {
 		return op, nil, swfapi.NewFault(swfapi.CodeUnknownOperation, "Unknown operation %q", target)
 	}

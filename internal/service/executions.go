@@ -63,7 +63,6 @@ func (s *Service) StartWorkflowExecution(ctx context.Context, in *swfapi.StartWo
 		return nil, err
 	}
 	r.rec = ch.Execution
-	r.events = newEventLog(eff.Events, exec.NextEventID)
 	s.runs.put(r)
 	s.afterCommit(ch)
 	return &swfapi.Run{RunId: swfapi.Ptr(runID)}, nil
@@ -152,80 +151,119 @@ func (s *Service) GetWorkflowExecutionHistory(ctx context.Context, in *swfapi.Ge
 			return nil, invalidToken()
 		}
 	}
-	events, more, err := s.historyPage(ctx, r.exec.RunID, nil, from, 0, pageSize(in.MaximumPageSize), reverse)
+	page, err := s.historyPage(ctx, r.exec.RunID, from, r.exec.NextEventID-1, pageSize(in.MaximumPageSize), reverse)
 	if err != nil {
 		return nil, err
 	}
-	out := &swfapi.History{Events: events}
-	if more {
-		out.NextPageToken = s.pages.make(query, strconv.FormatInt(*events[len(events)-1].EventId, 10))
+	out := &swfapi.History{Events: page.events, EventsEncoded: page.encoded}
+	if page.more {
+		out.NextPageToken = s.pages.make(query, strconv.FormatInt(page.last, 10))
 	}
 	return out, nil
 }
 
-// historyPage reads up to limit events of a run after (or, reversed,
-// before) the event id from, none past upTo when upTo > 0; more tells
-// whether another page follows.
-func (s *Service) historyPage(ctx context.Context, runID string, log *eventLog, from, upTo int64, limit int, reverse bool) ([]swfapi.HistoryEvent, bool, error) {
-	if reverse && from == 0 && upTo > 0 {
-		from = upTo + 1
-	}
-	var events []swfapi.HistoryEvent
-	if known, ok := log.upTo(upTo); ok && upTo > 0 {
-		// The node knows the history up to upTo (see run.events): the
-		// same page, without reading and decoding it.
-		for _, ev := range historySlice(known, from, limit+1, reverse) {
-			if *ev.EventId > upTo {
-				break
-			}
-			events = append(events, ev)
-		}
-	} else {
-		stored, err := s.store.History(ctx, runID, from, limit+1, reverse)
-		if err != nil {
-			return nil, false, err
-		}
-		// Each event is decoded in its place in the page: an event is a
-		// large structure (a pointer per attributes member), which a
-		// decode into a variable would allocate and then copy.
-		events = make([]swfapi.HistoryEvent, len(stored))
-		for i, ev := range stored {
-			if upTo > 0 && ev.ID > upTo {
-				events = events[:i]
-				break
-			}
-			if err := jsonDecode(ev.Data, &events[i]); err != nil {
-				return nil, false, err
-			}
-		}
-	}
-	more := len(events) > limit
-	if more {
-		events = events[:limit]
-	}
-	return events, more, nil
+// historyPage is a page of a run's history, as one of two carriers.
+type historyPage struct {
+	events  []swfapi.HistoryEvent // decoded, for callers that read fields
+	encoded [][]byte              // or each event's stored JSON, for callers that only encode
+	last    int64                 // the id of the page's last event; 0 when empty
+	more    bool                  // another page follows
 }
 
-// historySlice is store.History over a whole history held in memory
-// (events[i] has id i+1): up to limit events with ids after afterID, or
-// before it when reverse (afterID 0: from the end), in id order, descending
-// when reverse. The result is a new slice.
-func historySlice(events []swfapi.HistoryEvent, afterID int64, limit int, reverse bool) []swfapi.HistoryEvent {
-	n := int64(len(events))
-	var out []swfapi.HistoryEvent
+// historyPage reads up to limit events of a run after (or, reversed,
+// before) the event id from, none past last (the run's last event when it
+// was loaded, or a decision task's start). The events come from the
+// history cache as far as it knows the run, then from the store, which
+// also grows the cache. For a caller that only encodes the answer
+// (swfapi.EncodedOutput) the page is the events' stored JSON, never
+// decoded; others get the events' fields.
+func (s *Service) historyPage(ctx context.Context, runID string, from, last int64, limit int, reverse bool) (historyPage, error) {
+	// The page is events lo to hi, in order or reversed, plus one more to
+	// tell whether another page follows.
+	var lo, hi int64
 	if !reverse {
-		for id := max(afterID, 0) + 1; id <= n && (limit <= 0 || len(out) < limit); id++ {
-			out = append(out, events[id-1])
+		lo = max(from, 0) + 1
+		hi = min(lo+int64(limit), last)
+	} else {
+		hi = last
+		if from > 0 {
+			hi = min(from-1, last)
 		}
-		return out
+		lo = max(hi-int64(limit), 1)
 	}
-	if afterID <= 0 || afterID > n+1 {
-		afterID = n + 1
+	var data [][]byte
+	if lo <= hi {
+		var err error
+		if data, err = s.historyData(ctx, runID, lo, hi); err != nil {
+			return historyPage{}, err
+		}
+		hi = lo + int64(len(data)) - 1
 	}
-	for id := afterID - 1; id >= 1 && (limit <= 0 || len(out) < limit); id-- {
-		out = append(out, events[id-1])
+	var p historyPage
+	if p.more = len(data) > limit; p.more && reverse {
+		data, lo = data[1:], lo+1 // the one past the page is the lowest
+	} else if p.more {
+		data, hi = data[:limit], lo+int64(limit)-1
 	}
-	return out
+	n := len(data)
+	if n > 0 {
+		p.last = hi
+		if reverse {
+			p.last = lo
+		}
+	}
+	if swfapi.EncodedOutput(ctx) {
+		p.encoded = data
+		if reverse {
+			p.encoded = make([][]byte, n)
+			for i := range data {
+				p.encoded[i] = data[n-1-i]
+			}
+		} else if data == nil {
+			p.encoded = [][]byte{} // an empty list, not a missing one
+		}
+		return p, nil
+	}
+	p.events = make([]swfapi.HistoryEvent, n)
+	for i := range p.events {
+		j := i
+		if reverse {
+			j = n - 1 - i
+		}
+		if err := jsonDecode(data[j], &p.events[i]); err != nil {
+			return historyPage{}, err
+		}
+	}
+	return p, nil
+}
+
+// historyData returns the stored JSON of a run's events lo to hi, fewer
+// only when the store holds fewer (the run was deleted meanwhile).
+func (s *Service) historyData(ctx context.Context, runID string, lo, hi int64) ([][]byte, error) {
+	known := s.histories.known(runID)
+	n := int64(len(known))
+	if hi <= n {
+		return known[lo-1 : hi], nil
+	}
+	var data [][]byte
+	after := lo - 1
+	if lo <= n {
+		data = append(make([][]byte, 0, hi-lo+1), known[lo-1:]...)
+		after = n
+	}
+	stored, err := s.store.History(ctx, runID, after, int(hi-after), false)
+	if err != nil {
+		return nil, err
+	}
+	read := make([][]byte, 0, len(stored))
+	for i, ev := range stored {
+		if ev.ID != after+1+int64(i) {
+			break
+		}
+		read = append(read, ev.Data)
+	}
+	s.histories.add(runID, after+1, read)
+	return append(data, read...), nil
 }
 
 // CountPendingDecisionTasks counts the decision tasks waiting in a task list.

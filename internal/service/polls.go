@@ -243,7 +243,7 @@ func (s *Service) PollForDecisionTask(ctx context.Context, in *swfapi.PollForDec
 		if deref(in.StartAtPreviousStartedEvent) && r.exec.PreviousStartedEventID > 0 && !page.reverse {
 			from = r.exec.PreviousStartedEventID - 1
 		}
-		out, err = s.decisionTask(ctx, r.exec, r.events, tok, page, from)
+		out, err = s.decisionTask(ctx, r.exec, tok, page, from)
 		return true, err
 	})
 	if err != nil {
@@ -266,11 +266,9 @@ type pollPage struct {
 }
 
 // decisionTask builds the answer to a decider: the task, and one page of
-// the run's history up to the task's start. known, when not nil, is the
-// run's history as far as this node knows it (run.events), read instead of
-// the store when it reaches the task's start.
-func (s *Service) decisionTask(ctx context.Context, e *engine.Execution, known *eventLog, tok tasktoken.Token, page pollPage, from int64) (*swfapi.DecisionTask, error) {
-	events, more, err := s.historyPage(ctx, e.RunID, known, from, tok.StartedEventID, page.size, page.reverse)
+// the run's history up to the task's start.
+func (s *Service) decisionTask(ctx context.Context, e *engine.Execution, tok tasktoken.Token, page pollPage, from int64) (*swfapi.DecisionTask, error) {
+	hist, err := s.historyPage(ctx, e.RunID, from, tok.StartedEventID, page.size, page.reverse)
 	if err != nil {
 		return nil, err
 	}
@@ -281,16 +279,16 @@ func (s *Service) decisionTask(ctx context.Context, e *engine.Execution, known *
 			WorkflowId: swfapi.Ptr(e.WorkflowID),
 			RunId:      swfapi.Ptr(e.RunID),
 		},
-		WorkflowType: &swfapi.WorkflowType{Name: swfapi.Ptr(e.WorkflowType.Name), Version: swfapi.Ptr(e.WorkflowType.Version)},
-		Events:       events,
+		WorkflowType:  &swfapi.WorkflowType{Name: swfapi.Ptr(e.WorkflowType.Name), Version: swfapi.Ptr(e.WorkflowType.Version)},
+		Events:        hist.events,
+		EventsEncoded: hist.encoded,
 		// Always present, 0 on a run's first decision task, as SWF's own
 		// example answers show: typed clients (Java's Long, the Flow
 		// frameworks) read it unconditionally.
 		PreviousStartedEventId: swfapi.Ptr(e.PreviousStartedEventID),
 	}
-	if more {
-		last := *events[len(events)-1].EventId
-		out.NextPageToken = s.pages.make(page.query, *out.TaskToken, strconv.FormatInt(last, 10), strconv.FormatInt(e.PreviousStartedEventID, 10))
+	if hist.more {
+		out.NextPageToken = s.pages.make(page.query, *out.TaskToken, strconv.FormatInt(hist.last, 10), strconv.FormatInt(e.PreviousStartedEventID, 10))
 	}
 	return out, nil
 }
@@ -319,7 +317,7 @@ func (s *Service) decisionTaskPage(ctx context.Context, page pollPage, token *st
 	// did since.
 	e := *r.exec
 	e.PreviousStartedEventID = prev
-	return s.decisionTask(ctx, &e, nil, tok, page, from)
+	return s.decisionTask(ctx, &e, tok, page, from)
 }
 
 // RespondDecisionTaskCompleted applies a decider's decisions.

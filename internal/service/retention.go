@@ -132,6 +132,7 @@ func (s *Service) sweepDomain(ctx context.Context, d store.Domain, now time.Time
 		ids, err := s.store.DeleteClosed(ctx, d.Name, cutoff, batch)
 		total += len(ids)
 		s.runs.forget(ids)
+		s.histories.forget(ids)
 		if len(ids) > 0 && s.logger.Enabled(ctx, slog.LevelDebug) {
 			s.logger.Debug("deleted closed runs", "domain", d.Name, "runs", strings.Join(ids, ","))
 		}

@@ -69,5 +69,5 @@ func (c *runCache) put(r *run) {
 	// encoded state is not kept: every commit encodes afresh.
 	rec := r.rec
 	rec.State = nil
-	c.runs[id] = &run{rec: rec, exec: r.exec.Clone(), events: r.events}
+	c.runs[id] = &run{rec: rec, exec: r.exec.Clone()}
 }

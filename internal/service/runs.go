@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/openswf/openswf/internal/engine"
@@ -24,64 +23,6 @@ const maxConflicts = 8
 type run struct {
 	rec  store.Execution
 	exec *engine.Execution
-	// events is the run's whole history, when this node knows it: the
-	// events of every change since the run's start went through this
-	// node's cache (see runCache). nil when not known.
-	events *eventLog
-}
-
-// maxCachedEvents bounds the history a cached run keeps: one page of a
-// decision task, by default.
-const maxCachedEvents = maxPageSize
-
-// eventLog is a run's history as this node wrote it, shared by the copies
-// of the run (the cached one, and the one a request is answering from).
-// It only grows: a copy knows the first n events, which never change, so
-// readers need no lock once they hold their slice.
-type eventLog struct {
-	mu     sync.Mutex // guards events (appends)
-	events []swfapi.HistoryEvent
-}
-
-// newEventLog starts the history of a new run.
-func newEventLog(events []swfapi.HistoryEvent, next int64) *eventLog {
-	return (&eventLog{}).extend(events, next)
-}
-
-// extend returns the log with a change's events appended, or nil when the
-// result would not be the whole history: a gap, a change computed from a
-// state that is not the log's last (another copy grew it already), or too
-// long to keep.
-func (l *eventLog) extend(added []swfapi.HistoryEvent, next int64) *eventLog {
-	if l == nil {
-		return nil
-	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	n := len(l.events)
-	if n+len(added) > maxCachedEvents || int64(n+len(added)) != next-1 {
-		return nil
-	}
-	for i, ev := range added {
-		if ev.EventId == nil || *ev.EventId != int64(n+i+1) {
-			return nil
-		}
-	}
-	l.events = append(l.events, added...)
-	return l
-}
-
-// upTo returns the first n events, if the log has them.
-func (l *eventLog) upTo(n int64) ([]swfapi.HistoryEvent, bool) {
-	if l == nil {
-		return nil, false
-	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if n < 0 || n > int64(len(l.events)) {
-		return nil, false
-	}
-	return l.events[:n:n], true
 }
 
 // decodeRun rebuilds the engine state of a row, with the heartbeats the
@@ -235,7 +176,6 @@ func (s *Service) commit(ctx context.Context, r *run, eff engine.Effects, take [
 		return err
 	}
 	r.rec = ch.Execution
-	r.events = r.events.extend(eff.Events, r.exec.NextEventID)
 	// Cached before the pollers of its new tasks are woken, so that they
 	// find it.
 	s.runs.put(r)
@@ -348,6 +288,14 @@ func seconds(v string) time.Duration {
 // no poller of this node was waiting for is announced to the other nodes
 // sharing the store, if any (see nodes.go).
 func (s *Service) afterCommit(ch store.ExecutionChange) {
+	// Before the new tasks are offered: their pollers read these events.
+	if len(ch.Events) > 0 {
+		data := make([][]byte, len(ch.Events))
+		for i, ev := range ch.Events {
+			data[i] = ev.Data
+		}
+		s.histories.add(ch.Execution.RunID, ch.Events[0].ID, data)
+	}
 	s.observeStart(ch)
 	for _, t := range ch.AddTasks {
 		k := matching.Key{Kind: t.Kind, Domain: t.Domain, TaskList: t.TaskList}

@@ -134,6 +134,9 @@ type Service struct {
 	started recentStarts
 	// runs caches the decoded state of runs this node committed.
 	runs *runCache
+	// histories caches the encoded events of runs this node wrote or
+	// read last.
+	histories *historyCache
 	// runLocks queue this node's commands on one run (see runLocks).
 	runLocks runLocks
 	// sweeping is held by a retention sweep, so that this node runs one
@@ -186,6 +189,7 @@ func New(ctx context.Context, cfg Config, st store.Store, clk clock.Clock, logge
 		longPoll:     cfg.LongPoll,
 		engineLimits: cfg.Limits.run(),
 		runs:         newRunCache(),
+		histories:    newHistoryCache(historyCacheBytes),
 	}
 	s.matcher.Observe(cfg.PollObserver)
 	if l, ok := st.(store.TaskListener); ok {

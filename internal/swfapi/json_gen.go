@@ -2808,9 +2808,12 @@ func (v *DecisionTask) AppendJSON(b []byte) []byte {
 		b = v.WorkflowType.AppendJSON(b)
 	}
 	b = appendJSONKey(b, start, `"events":`)
-	if v.Events == nil {
+	switch {
+	case v.EventsEncoded != nil:
+		b = appendJSONEncodedList(b, v.EventsEncoded)
+	case v.Events == nil:
 		b = append(b, "null"...)
-	} else {
+	default:
 		b = append(b, '[')
 		for i := range v.Events {
 			if i > 0 {
@@ -4358,9 +4361,12 @@ func (v *History) AppendJSON(b []byte) []byte {
 	b = append(b, '{')
 	start := len(b)
 	b = appendJSONKey(b, start, `"events":`)
-	if v.Events == nil {
+	switch {
+	case v.EventsEncoded != nil:
+		b = appendJSONEncodedList(b, v.EventsEncoded)
+	case v.Events == nil:
 		b = append(b, "null"...)
-	} else {
+	default:
 		b = append(b, '[')
 		for i := range v.Events {
 			if i > 0 {

@@ -88,6 +88,9 @@ func fill(r *rand.Rand, v reflect.Value) {
 			return
 		}
 		for i := range v.NumField() {
+			if v.Type().Field(i).Tag.Get("json") == "-" {
+				continue // not part of the JSON (HistoryEvent.Encoded)
+			}
 			fill(r, v.Field(i))
 		}
 	case reflect.Slice:
@@ -113,6 +116,35 @@ func fill(r *rand.Rand, v reflect.Value) {
 		v.SetInt([]int64{0, -1, math.MaxInt64, math.MinInt64, r.Int64()}[r.IntN(5)])
 	default:
 		panic("fill: " + v.Type().String())
+	}
+}
+
+// A list given as its elements' JSON is written as the list itself is.
+func TestEncodedEvents(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for range 200 {
+		var h History
+		fill(r, reflect.ValueOf(&h).Elem())
+		var dt DecisionTask
+		fill(r, reflect.ValueOf(&dt).Elem())
+		for _, c := range []struct {
+			v       JSONAppender
+			events  []HistoryEvent
+			encoded *[][]byte
+		}{{&h, h.Events, &h.EventsEncoded}, {&dt, dt.Events, &dt.EventsEncoded}} {
+			want := string(c.v.AppendJSON(nil))
+			if c.events == nil {
+				continue // nil is written null, and an encoded list is never nil
+			}
+			enc := make([][]byte, len(c.events))
+			for i := range c.events {
+				enc[i] = c.events[i].AppendJSON(nil)
+			}
+			*c.encoded = enc
+			if got := string(c.v.AppendJSON(nil)); got != want {
+				t.Fatalf("encoded events written as\n%s\nwant\n%s", got, want)
+			}
+		}
 	}
 }
 

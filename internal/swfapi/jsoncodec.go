@@ -1,6 +1,7 @@
 package swfapi
 
 import (
+	"context"
 	"encoding/json"
 	"slices"
 	"strconv"
@@ -849,4 +850,33 @@ func appendJSONString(b []byte, s string) []byte {
 // appendJSON writes what MarshalJSON writes.
 func (t *Timestamp) appendJSON(b []byte) []byte {
 	return strconv.AppendFloat(b, float64(t.UnixMilli())/1000, 'f', -1, 64)
+}
+
+// encodedOutputKey marks a context whose caller only encodes outputs.
+type encodedOutputKey struct{}
+
+// WithEncodedOutput returns ctx marked as that of a caller that does
+// nothing with an operation's output but AppendJSON it (the wire): the
+// service may then answer with lists given only as their elements' JSON
+// (History.EventsEncoded), which callers that read fields could not use.
+func WithEncodedOutput(ctx context.Context) context.Context {
+	return context.WithValue(ctx, encodedOutputKey{}, true)
+}
+
+// EncodedOutput reports whether ctx is marked by WithEncodedOutput.
+func EncodedOutput(ctx context.Context) bool {
+	v, _ := ctx.Value(encodedOutputKey{}).(bool)
+	return v
+}
+
+// appendJSONEncodedList appends a JSON array of elements already encoded.
+func appendJSONEncodedList(b []byte, elems [][]byte) []byte {
+	b = append(b, '[')
+	for i, e := range elems {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, e...)
+	}
+	return append(b, ']')
 }

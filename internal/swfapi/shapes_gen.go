@@ -943,13 +943,19 @@ type Decision struct {
 
 // DecisionTask is a structure of the SWF model.
 type DecisionTask struct {
-	TaskToken              *string            `json:"taskToken,omitempty"`
-	StartedEventId         *int64             `json:"startedEventId,omitempty"`
-	WorkflowExecution      *WorkflowExecution `json:"workflowExecution,omitempty"`
-	WorkflowType           *WorkflowType      `json:"workflowType,omitempty"`
-	Events                 []HistoryEvent     `json:"events"`
-	NextPageToken          *string            `json:"nextPageToken,omitempty"`
-	PreviousStartedEventId *int64             `json:"previousStartedEventId,omitempty"`
+	TaskToken         *string            `json:"taskToken,omitempty"`
+	StartedEventId    *int64             `json:"startedEventId,omitempty"`
+	WorkflowExecution *WorkflowExecution `json:"workflowExecution,omitempty"`
+	WorkflowType      *WorkflowType      `json:"workflowType,omitempty"`
+	Events            []HistoryEvent     `json:"events"`
+
+	// EventsEncoded, when not nil, is Events as each element's JSON (as
+	// AppendJSON writes it), which AppendJSON then writes as it is in
+	// place of Events. Not a member of the model: the service sets it for
+	// callers that only encode (EncodedOutput).
+	EventsEncoded          [][]byte `json:"-"`
+	NextPageToken          *string  `json:"nextPageToken,omitempty"`
+	PreviousStartedEventId *int64   `json:"previousStartedEventId,omitempty"`
 }
 
 // DecisionTaskCompletedEventAttributes is a structure of the SWF model.
@@ -1100,8 +1106,14 @@ type GetWorkflowExecutionHistoryInput struct {
 
 // History is a structure of the SWF model.
 type History struct {
-	Events        []HistoryEvent `json:"events"`
-	NextPageToken *string        `json:"nextPageToken,omitempty"`
+	Events []HistoryEvent `json:"events"`
+
+	// EventsEncoded, when not nil, is Events as each element's JSON (as
+	// AppendJSON writes it), which AppendJSON then writes as it is in
+	// place of Events. Not a member of the model: the service sets it for
+	// callers that only encode (EncodedOutput).
+	EventsEncoded [][]byte `json:"-"`
+	NextPageToken *string  `json:"nextPageToken,omitempty"`
 }
 
 // HistoryEvent is a structure of the SWF model.

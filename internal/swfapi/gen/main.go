@@ -207,10 +207,36 @@ func (g *generator) shapes(b *bytes.Buffer) {
 				}
 			}
 			fmt.Fprintf(b, "\t%s %s `json:%q`\n", exported(mem.name), g.goType(mem.shape), tag)
+			if g.encodedListOf(mem) {
+				fmt.Fprintf(b, encodedField, exported(mem.name))
+			}
 		}
 		b.WriteString("}\n\n")
 	}
 }
+
+// encodedForm names the structures whose lists may be carried as their
+// elements' JSON instead: a history event is written once, when it
+// happens, and read many times, so the service hands the stored bytes to
+// the wire as they are (see EncodedOutput). A member that is a list of one
+// has a sibling field for it (encodedField).
+var encodedForm = map[string]bool{"HistoryEvent": true}
+
+// encodedListOf reports whether mem is a list of an encodedForm structure.
+func (g *generator) encodedListOf(mem member) bool {
+	ms := g.shape(mem.shape)
+	return ms.typ == "list" && encodedForm[ms.listOf]
+}
+
+// encodedField is the sibling of list member %[1]s; it is no member of
+// the model.
+const encodedField = `
+	// %[1]sEncoded, when not nil, is %[1]s as each element's JSON (as
+	// AppendJSON writes it), which AppendJSON then writes as it is in
+	// place of %[1]s. Not a member of the model: the service sets it for
+	// callers that only encode (EncodedOutput).
+	%[1]sEncoded [][]byte ` + "`json:\"-\"`" + `
+`
 
 // inputShapes is every structure reachable from an operation's input.
 func (g *generator) inputShapes() []*shape {
