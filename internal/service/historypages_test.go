@@ -3,6 +3,7 @@ package service_test
 import (
 	"encoding/json"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -115,6 +116,16 @@ func TestHistoryPages(t *testing.T) {
 			t.Fatalf("decision task: event %d is\n%s\nwant\n%s", i+1, got[i], want[i])
 		}
 	}
+
+	// Closed, the run's history leaves the writing node's cache, and is
+	// read from the store again.
+	_, err = a.c.TerminateWorkflowExecution(ctx, &swf.TerminateWorkflowExecutionInput{Domain: aws.String(dom), WorkflowId: ex.WorkflowId, RunId: ex.RunId})
+	must(t, err)
+	want = readHistory(t, b.c, ex, 1000, false)
+	if last := want[len(want)-1]; !strings.Contains(last, `"WorkflowExecutionTerminated"`) {
+		t.Fatalf("the last event is %s", last)
+	}
+	check("the writing node, the run closed", a, want)
 }
 
 // readHistory reads a whole history in pages of size, as the SDK decodes

@@ -289,7 +289,12 @@ func seconds(v string) time.Duration {
 // sharing the store, if any (see nodes.go).
 func (s *Service) afterCommit(ch store.ExecutionChange) {
 	// Before the new tasks are offered: their pollers read these events.
-	if len(ch.Events) > 0 {
+	// A closed run's history is read far less (no decider reads it), so
+	// its room goes to open runs; a read brings it back.
+	switch {
+	case !ch.Execution.Open:
+		s.histories.forget([]string{ch.Execution.RunID})
+	case len(ch.Events) > 0:
 		data := make([][]byte, len(ch.Events))
 		for i, ev := range ch.Events {
 			data[i] = ev.Data
