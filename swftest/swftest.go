@@ -53,6 +53,9 @@ type Options struct {
 	LongPoll time.Duration
 	// Interceptors run around every operation, first outermost.
 	Interceptors []swfapi.Interceptor
+	// HistoryCacheBytes bounds the service's history cache (0: the
+	// service's default; negative: none).
+	HistoryCacheBytes int
 	// Listen is the address to listen on (empty: a free loopback port).
 	// A test restarting a server gives the stopped one's address, taken
 	// from its URL, so that clients find it again.
@@ -104,7 +107,8 @@ func Start(t testing.TB, opts Options) *Server {
 	if err != nil {
 		t.Fatalf("opening store %s: %v", opts.Store, err)
 	}
-	svc, err := service.New(ctx, service.Config{Region: Region, AccountID: AccountID, Limits: limits, LongPoll: opts.LongPoll, PollRecheck: time.Hour}, st, opts.Clock, logger)
+	svc, err := service.New(ctx, service.Config{Region: Region, AccountID: AccountID, Limits: limits, LongPoll: opts.LongPoll, PollRecheck: time.Hour,
+		HistoryCacheBytes: opts.HistoryCacheBytes}, st, opts.Clock, logger)
 	if err != nil {
 		st.Close()
 		t.Fatalf("starting the service: %v", err)

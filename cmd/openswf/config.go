@@ -47,6 +47,8 @@ type config struct {
 	// runs one deletion transaction takes at most.
 	SweepInterval time.Duration
 	SweepBatch    int
+	// HistoryCacheMiB bounds the history cache, in MiB (0: none).
+	HistoryCacheMiB int
 	// Limits are SWF's quotas, SWF's values by default.
 	Limits service.Limits
 	// Postgres are the PostgreSQL store's pool settings (ignored on
@@ -69,6 +71,7 @@ func defaultConfig() config {
 		Console:         "on",
 		SweepInterval:   service.DefaultSweepInterval,
 		SweepBatch:      service.DefaultSweepBatch,
+		HistoryCacheMiB: service.DefaultHistoryCacheBytes >> 20,
 		Limits:          service.DefaultLimits(),
 		// A statement takes milliseconds; one that takes seconds is
 		// waiting on a database in trouble, and its request is better
@@ -141,6 +144,8 @@ func settings() []setting {
 			}},
 		{"retention-sweep-batch", "OPENSWF_RETENTION_SWEEP_BATCH", "most executions one retention deletion transaction takes; bounds how long a sweep holds the store's writer at once",
 			func(fs *flag.FlagSet, c *config, n, u string) { fs.IntVar(&c.SweepBatch, n, c.SweepBatch, u) }},
+		{"history-cache-mib", "OPENSWF_HISTORY_CACHE_MIB", "MiB of recent histories (open runs' events, as stored) kept in memory to answer decision tasks and history reads without the store; 0: none",
+			func(fs *flag.FlagSet, c *config, n, u string) { fs.IntVar(&c.HistoryCacheMiB, n, c.HistoryCacheMiB, u) }},
 		// PostgreSQL's pool.
 		{"pg-max-conns", "OPENSWF_PG_MAX_CONNS", "PostgreSQL: most connections this node opens (0: the larger of 4 and the number of CPUs; a pool_max_conns in the URL wins)",
 			func(fs *flag.FlagSet, c *config, n, u string) {
@@ -266,6 +271,9 @@ func (c config) validate() error {
 	}
 	if c.SweepBatch <= 0 {
 		errs = append(errs, errors.New("--retention-sweep-batch must be positive"))
+	}
+	if c.HistoryCacheMiB < 0 || c.HistoryCacheMiB > 1<<20 {
+		errs = append(errs, errors.New("--history-cache-mib must be between 0 and 1048576"))
 	}
 	for _, l := range []struct {
 		name     string

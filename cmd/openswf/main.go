@@ -9,6 +9,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -125,6 +126,8 @@ func serve(ctx context.Context, cfg config, logOut io.Writer, reload <-chan os.S
 		LongPoll:      cfg.LongPoll,
 		SweepInterval: cfg.SweepInterval,
 		SweepBatch:    cfg.SweepBatch,
+		// 0 MiB is no cache, which the service spells as negative.
+		HistoryCacheBytes: cmp.Or(cfg.HistoryCacheMiB<<20, -1),
 	}
 	// Metrics (--metrics on): a registry of this process's own, fed by the
 	// first interceptor, by observers handed to the store, the service,

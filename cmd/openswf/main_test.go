@@ -125,6 +125,25 @@ func TestParseLimits(t *testing.T) {
 	}
 }
 
+// The history cache's size is a setting, in MiB: 64 unless told, 0 for
+// none, never negative.
+func TestParseHistoryCache(t *testing.T) {
+	none := func(string) string { return "" }
+	c, err := parseConfig("serve", nil, none)
+	if err != nil || c.HistoryCacheMiB != 64 { // the README states it
+		t.Fatalf("default %d MiB, %v", c.HistoryCacheMiB, err)
+	}
+	c, err = parseConfig("serve", nil, func(k string) string { return map[string]string{"OPENSWF_HISTORY_CACHE_MIB": "0"}[k] })
+	if err != nil || c.HistoryCacheMiB != 0 {
+		t.Fatalf("from the environment: %d MiB, %v", c.HistoryCacheMiB, err)
+	}
+	for _, v := range []string{"-1", "x", "2000000"} {
+		if _, err := parseConfig("serve", []string{"--history-cache-mib", v}, none); err == nil {
+			t.Errorf("--history-cache-mib %s accepted", v)
+		}
+	}
+}
+
 // The retention sweeper's pace is a setting: the service's defaults
 // unless told, and never zero or less (which the service would take for
 // its default).

@@ -5,9 +5,21 @@ import (
 	"sync"
 )
 
-// historyCacheBytes bounds the events the history cache holds: the recent
-// histories of a busy node, or a few of SWF's longest.
-const historyCacheBytes = 64 << 20
+// DefaultHistoryCacheBytes bounds the events the history cache holds by
+// default: the histories of the runs a busy node has open, or a few of
+// SWF's longest.
+const DefaultHistoryCacheBytes = 64 << 20
+
+// historyCacheLimit is Config.HistoryCacheBytes as the cache's limit.
+func historyCacheLimit(n int) int {
+	switch {
+	case n == 0:
+		return DefaultHistoryCacheBytes
+	case n < 0:
+		return 0
+	}
+	return n
+}
 
 // historyEntryOverhead is what the cache counts for an event beside its
 // bytes: its slice header.

@@ -19,8 +19,8 @@ import (
 // then the same node again (it learned it reading), and after the first
 // node wrote more (it knows a prefix): forward and reversed, in pages of
 // several sizes, through GetWorkflowExecutionHistory and decision tasks,
-// over the wire (stored events passed through) and in process (decoded).
-// Every way must answer the same events.
+// over the wire (stored events passed through) and in process (decoded),
+// and on a node without the cache. Every way must answer the same events.
 func TestHistoryPages(t *testing.T) {
 	a := newWorld(t)
 	b := &world{t: t, clk: a.clk}
@@ -67,6 +67,10 @@ func TestHistoryPages(t *testing.T) {
 	signal(30, 45)
 	want = readHistory(t, a.c, ex, 1000, false)
 	check("a node that knew a prefix", b, want)
+	c := &world{t: t, clk: a.clk}
+	c.s = swftest.Start(t, swftest.Options{Store: a.s.Store, Clock: a.clk, HistoryCacheBytes: -1})
+	c.c = c.s.Client
+	check("a node without the cache", c, want)
 
 	// In process, events are decoded: the same events, field by field.
 	out, err := b.s.Service.GetWorkflowExecutionHistory(ctx, &swfapi.GetWorkflowExecutionHistoryInput{

@@ -100,6 +100,9 @@ type Config struct {
 	// DefaultSweepBatch). See retention.go.
 	SweepInterval time.Duration
 	SweepBatch    int
+	// HistoryCacheBytes bounds the history cache (historycache.go): 0
+	// is DefaultHistoryCacheBytes, a negative number keeps none.
+	HistoryCacheBytes int
 	// Observer hears of runs started and closed, heartbeats and tasks
 	// timed out; PollObserver of the polls waiting, TimerObserver of the
 	// durable timers fired (see observe.go). nil: nobody.
@@ -189,7 +192,7 @@ func New(ctx context.Context, cfg Config, st store.Store, clk clock.Clock, logge
 		longPoll:     cfg.LongPoll,
 		engineLimits: cfg.Limits.run(),
 		runs:         newRunCache(),
-		histories:    newHistoryCache(historyCacheBytes),
+		histories:    newHistoryCache(historyCacheLimit(cfg.HistoryCacheBytes)),
 	}
 	s.matcher.Observe(cfg.PollObserver)
 	if l, ok := st.(store.TaskListener); ok {
