@@ -25,9 +25,9 @@ import (
 // and only then answers the batch's requests, so a request is acknowledged
 // only when its commit is on disk. While the syncer waits for the disk,
 // the committer goes on running the requests that arrive in the next
-// transaction, and commits it when the syncer is free again: the fsync is
-// off the writer's path, and a batch is as big as one fsync's time lets it
-// grow. Answers go out in commit order, failures included: an answer may
+// transaction, and commits it when the syncer is free again (or a little
+// later, see Lingering): the fsync is off the writer's path, and a batch
+// is as big as one fsync's time lets it grow. Answers go out in commit order, failures included: an answer may
 // depend on what an earlier batch wrote, so none is given before
 // everything before it is durable. A failed fsync leaves the disk's
 // contents unknown; the store then refuses every write until it is
@@ -47,6 +47,27 @@ import (
 // rolls back its savepoint. After that the caller may stop waiting (it
 // gets its context's error), and the request commits or fails with its
 // batch regardless.
+
+// Lingering. Committing the moment the syncer is free makes a batch as big
+// as one fsync's time lets it grow, which under a steady stream of small
+// writes (heartbeats from many workers) is only a few requests: an fsync,
+// ~70 µs of kernel time on the disk measured here, and a commit's WAL
+// frames for every four or five heartbeats. When writes arrive fast enough
+// that a short wait would bring several more, the committer keeps taking
+// them for up to lingerMax first. Measured on heartbeats from 32 callers:
+// 15 % less server CPU per heartbeat, 14 % more heartbeats, and a lower
+// p99 (fewer fsyncs to queue behind). A trickle of writes (a dispatch, a
+// lone decision) does not meet the rate and commits at once.
+const (
+	// lingerMax bounds the wait: a request's answer is late by at most
+	// this.
+	lingerMax = 1500 * time.Microsecond
+	// lingerBatch is the batch size past which there is no waiting.
+	lingerBatch = 24
+	// lingerGain is how many more requests lingerMax must be expected to
+	// bring, at the recent rate, for the committer to wait at all.
+	lingerGain = 4
+)
 
 // maxBatch bounds the requests of one transaction. It bounds the wait of
 // the last request in a batch, and the WAL frames of one commit; on a
@@ -138,6 +159,12 @@ type committer struct {
 	batches, writes atomic.Int64
 	// waiting counts the callers handing a request over (for tests).
 	waiting atomic.Int64
+	// rate is the recent rate of requests, per second, and lastEnd when
+	// the last batch ended: the committer's own, for lingering.
+	rate    float64
+	lastEnd time.Time
+	// lingered counts the batches that waited (for tests).
+	lingered atomic.Int64
 	// observer hears of every commit and sync (see backlog.go).
 	observer atomic.Pointer[commitObserver]
 
@@ -261,8 +288,9 @@ func (c *committer) start() {
 
 // run is the committer's loop. It runs each request as soon as it takes
 // it, in the open transaction, and commits when the syncer is free to sync
-// the commit at once (or the batch is full): while an fsync is under way,
-// the next batch grows instead of waiting committed. On stop it takes the
+// the commit at once (or the batch is full), after lingering if writes
+// come fast: while an fsync is under way, the next batch grows instead of
+// waiting committed. On stop it takes the
 // requests already waiting, commits them, and returns.
 func (c *committer) run() {
 	for {
@@ -302,8 +330,56 @@ func (c *committer) run() {
 		if !idle {
 			<-c.idle
 		}
+		c.linger(b)
 		c.toSync <- b.end()
+		c.measureRate(len(b.e.batch))
 	}
+}
+
+// linger keeps adding requests to b, the syncer being free, for as long
+// as waiting is worth it (see lingerMax).
+func (c *committer) linger(b *batch) {
+	wait := lingerWait(len(b.e.batch), c.rate)
+	if wait <= 0 || b.abort != nil {
+		return
+	}
+	c.lingered.Add(1)
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	for len(b.e.batch) < lingerBatch && b.abort == nil {
+		select {
+		case r := <-c.queue:
+			b.add(r)
+		case <-t.C:
+			return
+		case <-c.stopping:
+			return
+		}
+	}
+}
+
+// lingerWait is how long a batch of n requests waits for more when they
+// come at rate a second: 0 when fewer than lingerGain are expected within
+// lingerMax, or the batch is big enough already; else up to lingerMax, or
+// as long as lingerBatch should take to fill.
+func lingerWait(n int, rate float64) time.Duration {
+	if n >= lingerBatch || rate*lingerMax.Seconds() < lingerGain {
+		return 0
+	}
+	return min(lingerMax, time.Duration(float64(lingerBatch-n)/rate*float64(time.Second)))
+}
+
+// measureRate folds a batch of n requests, just ended, into c.rate.
+func (c *committer) measureRate(n int) {
+	now := time.Now()
+	if !c.lastEnd.IsZero() {
+		if d := now.Sub(c.lastEnd).Seconds(); d > 0 {
+			// Smoothed over a few batches: one burst or one pause
+			// moves it only a quarter of the way.
+			c.rate += (float64(n)/d - c.rate) / 4
+		}
+	}
+	c.lastEnd = now
 }
 
 // runSyncer answers ended batches in commit order, each once its writes

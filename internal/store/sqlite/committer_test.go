@@ -292,3 +292,80 @@ func TestSyncFailure(t *testing.T) {
 		t.Fatalf("write after reopening: %v", err)
 	}
 }
+
+// TestLinger: writes that come one at a time commit at once, each in its
+// own batch; a stream of them from many callers makes the committer wait
+// for more before committing, and batches grow well past what a free
+// syncer alone would let them (here an instant one: a batch of one or
+// two).
+func TestLinger(t *testing.T) {
+	ctx := t.Context()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "openswf.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	s.SetSync(func() error { return nil })
+	t0 := time.UnixMilli(1_700_000_000_000).UTC()
+	if err := s.CreateExecution(ctx, store.ExecutionChange{
+		Execution: store.Execution{Domain: "d", WorkflowID: "w", RunID: "r", Version: 1, Open: true,
+			State: []byte("{}"), TypeName: "t", TypeVersion: "1", StartedAt: t0},
+		Events:        []store.Event{{ID: 1, Data: []byte("1")}},
+		PutActivities: []store.Activity{{ScheduledEventID: 5, StartedEventID: 6, StartedAt: t0}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	beat := func(i int) {
+		if _, err := s.Heartbeat(ctx, "r", 5, 6, nil, t0.Add(time.Duration(i)*time.Millisecond)); err != nil {
+			t.Error(err)
+		}
+	}
+
+	for i := range 20 {
+		beat(i)
+		time.Sleep(3 * time.Millisecond)
+	}
+	if n := s.Lingered(); n != 0 {
+		t.Fatalf("%d batches waited for writes that came one every 3 ms", n)
+	}
+
+	b0, w0 := s.BatchStats()
+	var wg sync.WaitGroup
+	for g := range 32 {
+		wg.Go(func() {
+			for i := range 150 {
+				beat(100 + g*1000 + i)
+			}
+		})
+	}
+	wg.Wait()
+	b1, w1 := s.BatchStats()
+	// How many batches waited depends on this machine's speed (a slow one
+	// makes big batches by itself); that they grew does not.
+	mean := float64(w1-w0) / float64(b1-b0)
+	if mean < 6 {
+		t.Fatalf("32 callers: %d batches waited, %.1f writes a batch", s.Lingered(), mean)
+	}
+	t.Logf("32 callers: %d of %d batches waited, %.1f writes a batch", s.Lingered(), b1-b0, mean)
+}
+
+func TestLingerWait(t *testing.T) {
+	for _, c := range []struct {
+		n    int
+		rate float64
+		want time.Duration
+	}{
+		{1, 0, 0},
+		{1, 333, 0},  // 0.5 more expected within lingerMax
+		{1, 2000, 0}, // 3
+		{1, 2700, lingerMax},
+		{1, 10000, lingerMax},               // 23 more would take 2.3 ms
+		{20, 10000, 400 * time.Microsecond}, // 4 more take 0.4 ms
+		{24, 10000, 0},
+		{40, 10000, 0},
+	} {
+		if got := lingerWait(c.n, c.rate); got != c.want {
+			t.Errorf("a batch of %d at %g/s waits %v, want %v", c.n, c.rate, got, c.want)
+		}
+	}
+}

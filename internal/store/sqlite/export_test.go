@@ -8,6 +8,9 @@ func (s *Store) BatchStats() (batches, writes int64) {
 	return s.committer.batches.Load(), s.committer.writes.Load()
 }
 
+// Lingered returns how many batches waited for more requests.
+func (s *Store) Lingered() int64 { return s.committer.lingered.Load() }
+
 // SetSync replaces the syncer's fsync; call it before the store's first
 // write.
 func (s *Store) SetSync(sync func() error) { s.committer.sync = sync }
