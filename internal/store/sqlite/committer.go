@@ -29,10 +29,10 @@ import (
 // later, see Lingering): the fsync is off the writer's path, and a batch
 // is as big as one fsync's time lets it grow. Answers go out in commit
 // order, failures included: an answer may depend on what an earlier batch
-// wrote, so none is given before
-// everything before it is durable. A failed fsync leaves the disk's
-// contents unknown; the store then refuses every write until it is
-// reopened (SQLite reads the WAL from disk again then).
+// wrote, so none is given before everything before it is durable. A
+// failed fsync leaves the disk's contents unknown; the store then refuses
+// every write until it is reopened (SQLite reads the WAL from disk again
+// then).
 //
 // Requests run one after the other in the order taken, each seeing the
 // ones before it, exactly as if each had been its own transaction in that
