@@ -20,7 +20,6 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -64,14 +63,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		reload := make(chan os.Signal, 1)
 		signal.Notify(reload, syscall.SIGHUP)
 		defer signal.Stop(reload)
-		if getenv("GOGC") == "" {
-			// The server's live heap is small (tens of MiB, mostly
-			// buffers and caches) and its garbage is per request, so
-			// Go's default of collecting each time the heap doubles is
-			// a tenth of a workflow's CPU; collecting at three times
-			// costs a few MiB more. GOGC set in the environment wins.
-			debug.SetGCPercent(serveGCPercent)
-		}
+		tuneGC(getenv, readFile)
 		return serve(ctx, cfg, stderr, reload, nil)
 	case "bench":
 		return runBench(args, stdout, stderr)
@@ -95,9 +87,6 @@ func run(args []string, stdout, stderr io.Writer) error {
 // signal on reload (SIGHUP) reads the principals file and the TLS
 // certificate again. started, when not nil, is told the server's URL once
 // it listens.
-// serveGCPercent is openswf serve's GOGC unless the environment sets one.
-const serveGCPercent = 200
-
 func serve(ctx context.Context, cfg config, logOut io.Writer, reload <-chan os.Signal, started func(url string)) error {
 	level, _ := cfg.level()
 	logOpts := &slog.HandlerOptions{Level: level}
