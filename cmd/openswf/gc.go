@@ -1,7 +1,6 @@
 package main
 
 import (
-	"os"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -48,6 +47,3 @@ func softMemoryLimit(memoryMax string) (int64, bool) {
 	}
 	return n / 5 * 4, true
 }
-
-// readFile is os.ReadFile, for tuneGC.
-func readFile(name string) ([]byte, error) { return os.ReadFile(name) }

@@ -63,7 +63,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		reload := make(chan os.Signal, 1)
 		signal.Notify(reload, syscall.SIGHUP)
 		defer signal.Stop(reload)
-		tuneGC(getenv, readFile)
+		tuneGC(getenv, os.ReadFile)
 		return serve(ctx, cfg, stderr, reload, nil)
 	case "bench":
 		return runBench(args, stdout, stderr)

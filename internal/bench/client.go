@@ -46,7 +46,7 @@ func newClient(cfg Config, endpoint string, conns int) (*swf.Client, *http.Clien
 			}
 		}
 		var turn atomic.Uint64
-		send = roundTrip(func(r *http.Request) (*http.Response, error) {
+		send = sdkhttp.RoundTripFunc(func(r *http.Request) (*http.Response, error) {
 			r = r.Clone(r.Context())
 			r.Host = r.URL.Host
 			r.URL.Host = hosts[turn.Add(1)%uint64(len(hosts))]
@@ -68,7 +68,3 @@ func newClient(cfg Config, endpoint string, conns int) (*swf.Client, *http.Clien
 	})
 	return client, httpClient
 }
-
-type roundTrip func(*http.Request) (*http.Response, error)
-
-func (f roundTrip) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }

@@ -25,7 +25,7 @@ import (
 // body (bytes.Reader) is sent with the headers in one write and is the
 // transport's alone. SWF requests are at most 1 MiB; the copy is cheap.
 func OwnBodies(next http.RoundTripper) http.RoundTripper {
-	return roundTrip(func(r *http.Request) (*http.Response, error) {
+	return RoundTripFunc(func(r *http.Request) (*http.Response, error) {
 		if r.Body == nil || r.Body == http.NoBody {
 			return next.RoundTrip(r)
 		}
@@ -40,6 +40,8 @@ func OwnBodies(next http.RoundTripper) http.RoundTripper {
 	})
 }
 
-type roundTrip func(*http.Request) (*http.Response, error)
+// RoundTripFunc is a function as an http.RoundTripper.
+type RoundTripFunc func(*http.Request) (*http.Response, error)
 
-func (f roundTrip) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+// RoundTrip calls f.
+func (f RoundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }

@@ -81,15 +81,15 @@ func (g *generator) jsonEncoder(b *bytes.Buffer, s *shape) {
 			}
 			loop := fmt.Sprintf("b = append(b, '[')\n\t\tfor i := range %s {\n\t\t\tif i > 0 {\n\t\t\t\tb = append(b, ',')\n\t\t\t}\n\t\t\t%s\n\t\t}\n\t\tb = append(b, ']')", field, appendElem)
 			if g.encodedListOf(mem) {
-				// The elements' own JSON, when the service gave it.
-				enc := field + "Encoded"
-				body := fmt.Sprintf("b = appendJSONKey(b, start, %s)\n\tswitch {\n\tcase %s != nil:\n\t\tb = appendJSONEncodedList(b, %s)\n\tcase %s == nil:\n\t\tb = append(b, \"null\"...)\n\tdefault:\n\t\t%s\n\t}\n",
-					key, enc, enc, field, loop)
-				if s.required[mem.name] {
-					b.WriteString("\t" + body)
-				} else {
-					fmt.Fprintf(b, "\tif %s != nil || %s != nil {\n\t\t%s\t}\n", field, enc, strings.ReplaceAll(body, "\n", "\n\t"))
+				// The elements' own JSON, when the service gave it. Only
+				// required lists carry it (History's and DecisionTask's
+				// events), so the key is always written.
+				if !s.required[mem.name] {
+					panic("an encoded form for optional list " + s.name + "." + mem.name)
 				}
+				enc := field + "Encoded"
+				fmt.Fprintf(b, "\tb = appendJSONKey(b, start, %s)\n\tswitch {\n\tcase %s != nil:\n\t\tb = appendJSONEncodedList(b, %s)\n\tcase %s == nil:\n\t\tb = append(b, \"null\"...)\n\tdefault:\n\t\t%s\n\t}\n",
+					key, enc, enc, field, loop)
 				continue
 			}
 			if s.required[mem.name] {
