@@ -47,10 +47,7 @@ func (s *Service) StartWorkflowExecution(ctx context.Context, in *swfapi.StartWo
 		return nil, err
 	}
 	r := &run{exec: exec}
-	ch, err := s.change(r, eff)
-	if err != nil {
-		return nil, err
-	}
+	ch := s.change(r, eff)
 	// The domain's open-run limit is checked in the start's own
 	// transaction (see store.ExecutionChange.OpenLimit).
 	ch.OpenLimit = s.cfg.Limits.OpenExecutionsPerDomain

@@ -156,19 +156,13 @@ func staleSensitive(err error) bool {
 // the change with store.ErrConflict. After the commit, pollers of the new
 // tasks are woken and the timer loop told of new timers.
 func (s *Service) commit(ctx context.Context, r *run, eff engine.Effects, take []store.Task) error {
-	ch, err := s.change(r, eff)
-	if err != nil {
-		return err
-	}
+	ch := s.change(r, eff)
 	ch.TakeTasks = append(ch.TakeTasks, take...)
 	ch.Strict = len(take) > 0
 	if nr := eff.NewRun; nr != nil {
 		// A run this command started (continue-as-new's successor, or a
 		// child) is created in the same transaction.
-		nch, err := s.change(&run{exec: nr.Execution}, nr.Effects)
-		if err != nil {
-			return err
-		}
+		nch := s.change(&run{exec: nr.Execution}, nr.Effects)
 		ch.NewRun = &nch
 	}
 	wasOpen := r.rec.Open
@@ -188,7 +182,7 @@ func (s *Service) commit(ctx context.Context, r *run, eff engine.Effects, take [
 }
 
 // change turns an engine state and its effects into a store change.
-func (s *Service) change(r *run, eff engine.Effects) (store.ExecutionChange, error) {
+func (s *Service) change(r *run, eff engine.Effects) store.ExecutionChange {
 	e := r.exec
 	// The engine's own encoder writes json.Marshal's bytes without
 	// reflection (a tenth of the cost).
@@ -240,7 +234,7 @@ func (s *Service) change(r *run, eff engine.Effects) (store.ExecutionChange, err
 	for _, a := range eff.Activities {
 		ch.PutActivities = append(ch.PutActivities, activityRow(e, a))
 	}
-	return ch, nil
+	return ch
 }
 
 func (s *Service) storeTask(e *engine.Execution, t engine.Task) store.Task {
