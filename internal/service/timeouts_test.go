@@ -177,7 +177,10 @@ func TestHistoryPaging(t *testing.T) {
 }
 
 // TestWallClockTimer runs on the real clock: a 1 s timer's TimerFired and
-// the decision task after it come within 1.1 s.
+// the decision task after it come within 1.5 s. Alone it takes ~1.04 s;
+// the margin is for a loaded 2-core CI machine (1.107 s seen once), and
+// is still far under the 5 s a timer found only by the poller's next look
+// would take.
 func TestWallClockTimer(t *testing.T) {
 	s := swftest.Start(t, swftest.Options{Clock: clock.Real{}, LongPoll: 5 * time.Second})
 	w := &world{t: t, s: s, c: s.Client}
@@ -193,7 +196,7 @@ func TestWallClockTimer(t *testing.T) {
 	begin := time.Now()
 	dt := w.pollDecision()
 	elapsed := time.Since(begin)
-	if elapsed > 1100*time.Millisecond || elapsed < 900*time.Millisecond {
+	if elapsed > 1500*time.Millisecond || elapsed < 900*time.Millisecond {
 		t.Fatalf("the 1 s timer's decision task came after %v", elapsed)
 	}
 	fired := findEvent(dt.Events, types.EventTypeTimerFired)

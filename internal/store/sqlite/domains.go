@@ -37,6 +37,7 @@ func (s *Store) CreateDomain(ctx context.Context, d store.Domain, limit int) err
 	if err != nil {
 		return err
 	}
+	defer s.registry.forget()
 	return s.do(ctx, "create domain", false, func(w *wtx) error {
 		var exists bool
 		if err := w.queryRow(`SELECT EXISTS (SELECT 1 FROM domains WHERE name = ?)`, d.Name).Scan(&exists); err != nil {
@@ -68,6 +69,10 @@ func (s *Store) CreateDomain(ctx context.Context, d store.Domain, limit int) err
 
 // GetDomain implements store.Store.
 func (s *Store) GetDomain(ctx context.Context, name string) (store.Domain, error) {
+	d, gen, ok := s.registry.domain(name)
+	if ok {
+		return d, nil
+	}
 	d, err := scanDomain(s.reads.getDomain.QueryRowContext(ctx, name))
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.Domain{}, columns.NotFoundDomain(name)
@@ -75,6 +80,7 @@ func (s *Store) GetDomain(ctx context.Context, name string) (store.Domain, error
 	if err != nil {
 		return store.Domain{}, s.dbErr(ctx, "get domain", err)
 	}
+	s.registry.putDomain(gen, d)
 	return d, nil
 }
 
@@ -98,6 +104,7 @@ func (s *Store) loadDomain(w *wtx, op, name string) (store.Domain, error) {
 // change to it is ignored.
 func (s *Store) UpdateDomain(ctx context.Context, name string, change func(*store.Domain) error) (store.Domain, error) {
 	var out store.Domain
+	defer s.registry.forget()
 	err := s.do(ctx, "update domain", false, func(w *wtx) error {
 		d, err := s.loadDomain(w, "update domain", name)
 		if err != nil {
@@ -128,6 +135,7 @@ func (s *Store) UpdateDomain(ctx context.Context, name string, change func(*stor
 // DeprecateDomain implements store.Store.
 func (s *Store) DeprecateDomain(ctx context.Context, name string, at time.Time, check func(store.Domain) error) (store.Domain, error) {
 	var out store.Domain
+	defer s.registry.forget()
 	err := s.do(ctx, "deprecate domain", false, func(w *wtx) error {
 		d, err := s.loadDomain(w, "deprecate domain", name)
 		if err != nil {

@@ -29,7 +29,7 @@ const activityCols = `run_id, scheduled_event_id, started_event_id, cancel_reque
 
 // Statement texts of the write path, prepared by prepareStmts.
 const (
-	sqlInsertExec = `INSERT INTO executions (` + execCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	sqlInsertExec = `INSERT INTO executions (` + execCols + `, last_event) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	// Most changes leave the columns that indexes hold (open, times,
 	// close status, type) as they were, but SQLite rewrites the entry of
 	// every index whose column is SET, equal or not: a page of each index,
@@ -37,15 +37,20 @@ const (
 	// the unindexed columns SET, guarded by the others being what the row
 	// holds already; when one of them changes, the full UPDATE below runs
 	// instead. The version guard is the optimistic lock: a change
-	// computed from an older version matches no row.
-	sqlUpdateExecState = `UPDATE executions SET version = ?1, state = ?2, tag_list = ?3, cancel_requested = ?4
+	// computed from an older version matches no row. The last_event guard
+	// makes a change's events (?13 of them, from id ?14) follow the
+	// history densely.
+	sqlUpdateExecState = `UPDATE executions SET version = ?1, state = ?2, tag_list = ?3, cancel_requested = ?4,
+			last_event = last_event + ?13
 		WHERE run_id = ?5 AND version = ?6 AND open = ?7 AND type_name = ?8 AND type_version = ?9
-			AND started_at = ?10 AND closed_at IS ?11 AND close_status = ?12`
-	sqlUpdateExec = `UPDATE executions SET version = ?, open = ?, state = ?, type_name = ?, type_version = ?,
-		started_at = ?, closed_at = ?, close_status = ?, tag_list = ?, cancel_requested = ?
-		WHERE run_id = ? AND version = ?`
-	sqlExecExists  = `SELECT EXISTS (SELECT 1 FROM executions WHERE run_id = ?)`
-	sqlLastEvent   = `SELECT COALESCE(MAX(event_id), 0) FROM history_events WHERE run_id = ?`
+			AND started_at = ?10 AND closed_at IS ?11 AND close_status = ?12
+			AND (?13 = 0 OR last_event = ?14 - 1)`
+	sqlUpdateExec = `UPDATE executions SET version = ?1, open = ?2, state = ?3, type_name = ?4, type_version = ?5,
+			started_at = ?6, closed_at = ?7, close_status = ?8, tag_list = ?9, cancel_requested = ?10,
+			last_event = last_event + ?13
+		WHERE run_id = ?11 AND version = ?12 AND (?13 = 0 OR last_event = ?14 - 1)`
+	// sqlRunVersion tells why an update matched no row.
+	sqlRunVersion  = `SELECT version, last_event FROM executions WHERE run_id = ?`
 	sqlInsertEvent = `INSERT INTO history_events (run_id, event_id, data) VALUES (?, ?, ?)`
 	sqlDeleteTask  = `DELETE FROM tasks WHERE kind = ? AND run_id = ? AND scheduled_event_id = ?`
 	sqlInsertTask  = `INSERT INTO tasks (kind, domain, task_list, priority, workflow_id, run_id, scheduled_event_id, queued_at)
@@ -117,7 +122,7 @@ func closeAll(list ...*sql.Stmt) {
 // stmts are the write path's prepared statements, all on the one write
 // connection.
 type stmts struct {
-	insertExec, updateExecState, updateExec, execExists, lastEvent, insertEvent, deleteTask, insertTask,
+	insertExec, updateExecState, updateExec, runVersion, insertEvent, deleteTask, insertTask,
 	deleteTimer, upsertTimer, deleteActivity, upsertActivity, heartbeat, openCount *sql.Stmt
 }
 
@@ -127,8 +132,7 @@ func prepareStmts(ctx context.Context, conn preparer) (*stmts, error) {
 		{&st.insertExec, sqlInsertExec},
 		{&st.updateExecState, sqlUpdateExecState},
 		{&st.updateExec, sqlUpdateExec},
-		{&st.execExists, sqlExecExists},
-		{&st.lastEvent, sqlLastEvent},
+		{&st.runVersion, sqlRunVersion},
 		{&st.insertEvent, sqlInsertEvent},
 		{&st.deleteTask, sqlDeleteTask},
 		{&st.insertTask, sqlInsertTask},
@@ -149,7 +153,7 @@ func (st *stmts) close() {
 	if st == nil {
 		return
 	}
-	closeAll(st.insertExec, st.updateExecState, st.updateExec, st.execExists, st.lastEvent, st.insertEvent, st.deleteTask,
+	closeAll(st.insertExec, st.updateExecState, st.updateExec, st.runVersion, st.insertEvent, st.deleteTask,
 		st.insertTask, st.deleteTimer, st.upsertTimer, st.deleteActivity, st.upsertActivity, st.heartbeat, st.openCount)
 }
 
@@ -246,12 +250,16 @@ func (s *Store) CreateExecution(ctx context.Context, ch store.ExecutionChange) e
 // createRun writes a creating change inside a batch's transaction.
 func (s *Store) createRun(w *wtx, ch store.ExecutionChange, tags string) error {
 	x := ch.Execution
+	first, events := eventSpan(ch)
+	if events > 0 && first != 1 {
+		return historyConflict(x.RunID, 0, first)
+	}
 	// The partial unique index on open runs makes a second open run of the
 	// workflow id fail here, as does a reused run id.
 	_, err := w.st.insertExec.ExecContext(w.ctx,
 		x.Domain, x.WorkflowID, x.RunID, x.Version, x.Open, columns.Blob(x.State), x.TypeName, x.TypeVersion,
 		columns.Millis(x.StartedAt), nullMillis(x.ClosedAt), x.CloseStatus, tags, x.CancelRequested,
-		nullString(x.ParentWorkflowID), nullString(x.ParentRunID))
+		nullString(x.ParentWorkflowID), nullString(x.ParentRunID), events)
 	if isUnique(err) {
 		return fmt.Errorf("%w: an open run of workflow %q in domain %q, or run %s", store.ErrExists, x.WorkflowID, x.Domain, x.RunID)
 	}
@@ -261,7 +269,16 @@ func (s *Store) createRun(w *wtx, ch store.ExecutionChange, tags string) error {
 	if err := s.checkOpenLimit(w, ch); err != nil {
 		return err
 	}
-	return s.writeChange(w, ch, 0)
+	return s.writeChange(w, ch)
+}
+
+// eventSpan returns the id of a change's first event and how many it has
+// (Check made them dense).
+func eventSpan(ch store.ExecutionChange) (first, n int64) {
+	if len(ch.Events) == 0 {
+		return 0, 0
+	}
+	return ch.Events[0].ID, int64(len(ch.Events))
 }
 
 // UpdateExecution implements store.ExecutionStore.
@@ -283,12 +300,13 @@ func (s *Store) UpdateExecution(ctx context.Context, ch store.ExecutionChange) e
 			return err
 		}
 	}
+	first, events := eventSpan(ch)
 	return s.do(ctx, "update execution", false, func(w *wtx) error {
 		const op = "update execution"
 		res, err := w.st.updateExecState.ExecContext(w.ctx,
 			x.Version, columns.Blob(x.State), tags, x.CancelRequested,
 			x.RunID, ch.ExpectedVersion, x.Open, x.TypeName, x.TypeVersion,
-			columns.Millis(x.StartedAt), nullMillis(x.ClosedAt), x.CloseStatus)
+			columns.Millis(x.StartedAt), nullMillis(x.ClosedAt), x.CloseStatus, events, first)
 		if err != nil {
 			return s.dbErr(w.ctx, op, err)
 		}
@@ -298,7 +316,7 @@ func (s *Store) UpdateExecution(ctx context.Context, ch store.ExecutionChange) e
 			res, err = w.st.updateExec.ExecContext(w.ctx,
 				x.Version, x.Open, columns.Blob(x.State), x.TypeName, x.TypeVersion,
 				columns.Millis(x.StartedAt), nullMillis(x.ClosedAt), x.CloseStatus, tags, x.CancelRequested,
-				x.RunID, ch.ExpectedVersion)
+				x.RunID, ch.ExpectedVersion, events, first)
 		}
 		if isUnique(err) {
 			// Reopening a closed run while another run of its workflow id
@@ -311,41 +329,47 @@ func (s *Store) UpdateExecution(ctx context.Context, ch store.ExecutionChange) e
 		if n, err := res.RowsAffected(); err != nil {
 			return s.dbErr(w.ctx, op, err)
 		} else if n == 0 {
-			var exists bool
-			if err := w.st.execExists.QueryRowContext(w.ctx, x.RunID).Scan(&exists); err != nil {
-				return s.dbErr(w.ctx, op, err)
-			}
-			if !exists {
-				return fmt.Errorf("%w: run %s", store.ErrNotFound, x.RunID)
-			}
-			return fmt.Errorf("%w: run %s is no longer at version %d", store.ErrConflict, x.RunID, ch.ExpectedVersion)
+			return s.whyNotUpdated(w, ch, first)
 		}
-		var last int64
-		if len(ch.Events) > 0 {
-			if err := w.st.lastEvent.QueryRowContext(w.ctx, x.RunID).Scan(&last); err != nil {
-				return s.dbErr(w.ctx, op, err)
-			}
-		}
-		if err := s.writeChange(w, ch, last); err != nil || ch.NewRun == nil {
+		if err := s.writeChange(w, ch); err != nil || ch.NewRun == nil {
 			return err
 		}
 		return s.createRun(w, *ch.NewRun, succTags)
 	})
 }
 
+// whyNotUpdated tells why the update of a change matched no row: the run
+// is not there, is at another version, or its history does not end where
+// the change's events begin.
+func (s *Store) whyNotUpdated(w *wtx, ch store.ExecutionChange, first int64) error {
+	x := ch.Execution
+	var version, last int64
+	err := w.st.runVersion.QueryRowContext(w.ctx, x.RunID).Scan(&version, &last)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("%w: run %s", store.ErrNotFound, x.RunID)
+	}
+	if err != nil {
+		return s.dbErr(w.ctx, "update execution", err)
+	}
+	if version != ch.ExpectedVersion {
+		return fmt.Errorf("%w: run %s is no longer at version %d", store.ErrConflict, x.RunID, ch.ExpectedVersion)
+	}
+	return historyConflict(x.RunID, last, first)
+}
+
 // writeChange writes everything of a change but the execution row: the
-// history after event lastEvent, the tasks, the timers and the activity
-// rows, in the order the contract gives.
-func (s *Store) writeChange(w *wtx, ch store.ExecutionChange, lastEvent int64) error {
+// history, the tasks, the timers and the activity rows, in the order the
+// contract gives. The row's update or insert has checked that the events
+// follow the history.
+func (s *Store) writeChange(w *wtx, ch store.ExecutionChange) error {
 	const op = "write execution change"
 	x := ch.Execution
-	if len(ch.Events) > 0 && ch.Events[0].ID != lastEvent+1 {
-		return historyConflict(x.RunID, lastEvent, ch.Events[0].ID)
-	}
 	stmt := w.st.insertEvent
 	for _, ev := range ch.Events {
 		if _, err := stmt.ExecContext(w.ctx, x.RunID, ev.ID, columns.Blob(ev.Data)); isUnique(err) {
-			return historyConflict(x.RunID, lastEvent, ev.ID)
+			// Rows of a history that the run's row did not count (a
+			// database written by hand).
+			return historyConflict(x.RunID, ev.ID-1, ev.ID)
 		} else if err != nil {
 			return s.dbErr(w.ctx, op, err)
 		}

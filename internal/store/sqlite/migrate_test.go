@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/openswf/openswf/internal/store"
 	"github.com/openswf/openswf/internal/store/schema"
 	"log/slog"
 	"os"
@@ -251,5 +252,62 @@ func TestOpenCountsBackfill(t *testing.T) {
 		if n, err := s.OpenCount(ctx, d); err != nil || n != want {
 			t.Errorf("OpenCount(%s) = %d, %v; want %d", d, n, err, want)
 		}
+	}
+}
+
+// TestLastEventBackfill: migration 0009 gives each run the id of its last
+// stored event (0 with none), and the store goes on from there: the next
+// change must follow that event.
+func TestLastEventBackfill(t *testing.T) {
+	ctx := t.Context()
+	logger := slog.New(slog.DiscardHandler)
+	path := filepath.Join(t.TempDir(), "m.db")
+	db := openRaw(t, path)
+	if _, err := migrate(ctx, db, migrationsBefore(t, 9), logger); err != nil {
+		t.Fatal(err)
+	}
+	for i, events := range []int{3, 0, 1} {
+		if _, err := db.ExecContext(ctx, `INSERT INTO executions (domain, workflow_id, run_id, version, open, state,
+			type_name, type_version, started_at) VALUES ('d', ?, ?, 1, 1, x'', 't', '1', 0)`, fmt.Sprint("w", i), fmt.Sprint("r", i)); err != nil {
+			t.Fatal(err)
+		}
+		for id := 1; id <= events; id++ {
+			if _, err := db.ExecContext(ctx, `INSERT INTO history_events (run_id, event_id, data) VALUES (?, ?, x'7b7d')`, fmt.Sprint("r", i), id); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if _, err := migrate(ctx, db, embeddedMigrations(), logger); err != nil {
+		t.Fatal(err)
+	}
+	for run, want := range map[string]int64{"r0": 3, "r1": 0, "r2": 1} {
+		var got int64
+		if err := db.QueryRowContext(ctx, `SELECT last_event FROM executions WHERE run_id = ?`, run).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Errorf("run %s: last_event %d, want %d", run, got, want)
+		}
+	}
+	db.Close()
+	s, err := Open(ctx, path, logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	x, _, err := s.GetRun(ctx, "r0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	change := func(first int64) store.ExecutionChange {
+		y := x
+		y.Version = x.Version + 1
+		return store.ExecutionChange{Execution: y, ExpectedVersion: x.Version, Events: []store.Event{{ID: first, Data: []byte(`{}`)}}}
+	}
+	if err := s.UpdateExecution(ctx, change(3)); !errors.Is(err, store.ErrConflict) {
+		t.Fatalf("an event written twice: %v, want a conflict", err)
+	}
+	if err := s.UpdateExecution(ctx, change(4)); err != nil {
+		t.Fatalf("the event after the backfilled last: %v", err)
 	}
 }

@@ -39,6 +39,7 @@ type Store struct {
 	wal       *os.File   // the WAL, opened to fsync it (see committer.go)
 	path      string     // the database file
 	reads     *readStmts // the read path's statements, prepared on read
+	registry  *registry  // the domains and types read (registry.go)
 	logger    *slog.Logger
 	// retentionEvents bounds the history rows one retention transaction
 	// deletes (0: DefaultRetentionEvents); see retention.go.
@@ -110,7 +111,7 @@ func Open(ctx context.Context, path string, logger *slog.Logger) (*Store, error)
 	write.SetConnMaxIdleTime(0)
 	write.SetConnMaxLifetime(0)
 
-	s := &Store{write: write, path: abs, logger: logger.With("store", "sqlite")}
+	s := &Store{write: write, path: abs, registry: newRegistry(), logger: logger.With("store", "sqlite")}
 	// Ping before opening readers: it creates the file and switches it to
 	// WAL, which readers then find already set.
 	if err := write.PingContext(ctx); err != nil {

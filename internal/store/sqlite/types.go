@@ -40,6 +40,7 @@ func (s *Store) CreateType(ctx context.Context, t store.Type, limit int, check f
 	if err := columns.CheckKind(t.Kind); err != nil {
 		return err
 	}
+	defer s.registry.forget()
 	return s.do(ctx, "create type", false, func(w *wtx) error {
 		d, err := s.loadDomain(w, "create type", t.Domain)
 		if err != nil {
@@ -85,6 +86,10 @@ const typeByKey = `SELECT ` + typeCols + ` FROM types WHERE domain = ? AND kind 
 
 // GetType implements store.Store.
 func (s *Store) GetType(ctx context.Context, key store.TypeKey) (store.Type, error) {
+	t, gen, ok := s.registry.typ(key)
+	if ok {
+		return t, nil
+	}
 	t, err := scanType(s.reads.getType.QueryRowContext(ctx, key.Domain, key.Kind, key.Name, key.Version))
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.Type{}, columns.NotFoundType(key)
@@ -92,6 +97,7 @@ func (s *Store) GetType(ctx context.Context, key store.TypeKey) (store.Type, err
 	if err != nil {
 		return store.Type{}, s.dbErr(ctx, "get type", err)
 	}
+	s.registry.putType(gen, t)
 	return t, nil
 }
 
@@ -111,6 +117,7 @@ func (s *Store) loadType(w *wtx, op string, key store.TypeKey) (store.Type, erro
 // to it is ignored.
 func (s *Store) UpdateType(ctx context.Context, key store.TypeKey, change func(*store.Type) error) (store.Type, error) {
 	var out store.Type
+	defer s.registry.forget()
 	err := s.do(ctx, "update type", false, func(w *wtx) error {
 		t, err := s.loadType(w, "update type", key)
 		if err != nil {
@@ -138,6 +145,7 @@ func (s *Store) UpdateType(ctx context.Context, key store.TypeKey, change func(*
 
 // DeleteType implements store.Store.
 func (s *Store) DeleteType(ctx context.Context, key store.TypeKey, check func(store.Type) error) error {
+	defer s.registry.forget()
 	return s.do(ctx, "delete type", false, func(w *wtx) error {
 		t, err := s.loadType(w, "delete type", key)
 		if err != nil {
