@@ -252,8 +252,9 @@ func (s *Service) PollForDecisionTask(ctx context.Context, in *swfapi.PollForDec
 	if out == nil {
 		// Nothing came: an empty task, without a taskToken member, which is
 		// how clients tell; the event ids are there, as zeros, for typed
-		// clients that read them unconditionally.
-		return &swfapi.DecisionTask{StartedEventId: swfapi.Ptr(int64(0)), PreviousStartedEventId: swfapi.Ptr(int64(0)), Events: []swfapi.HistoryEvent{}}, nil
+		// clients that read them unconditionally. SWF sends no "events"
+		// (nil is not sent), though the model calls the member required.
+		return &swfapi.DecisionTask{StartedEventId: swfapi.Ptr(int64(0)), PreviousStartedEventId: swfapi.Ptr(int64(0))}, nil
 	}
 	return out, nil
 }

@@ -2,6 +2,7 @@ package service_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -93,6 +94,32 @@ func TestStartWorkflowFaults(t *testing.T) {
 	must(t, err)
 	_, err = w.c.StartWorkflowExecution(ctx, &swf.StartWorkflowExecutionInput{Domain: aws.String(dom), WorkflowId: aws.String("c"), WorkflowType: &types.WorkflowType{Name: aws.String("bare"), Version: aws.String("1")}})
 	wantFault(t, err, "TypeDeprecatedFault", "WorkflowType=[name=bare, version=1]")
+}
+
+// TestEmptyPollBodies: an idle poll's answer, byte for byte as SWF sends
+// it: the event ids as zeros and nothing else, no "events" list either.
+func TestEmptyPollBodies(t *testing.T) {
+	w := newWorld(t)
+	for op, want := range map[string]string{
+		"PollForDecisionTask": `{"startedEventId":0,"previousStartedEventId":0}`,
+		"PollForActivityTask": `{"startedEventId":0}`,
+	} {
+		done := make(chan string, 1)
+		go func() {
+			status, body := rawPost(t, w.s.URL, op, `{"domain":"`+dom+`","taskList":{"name":"idle"}}`)
+			done <- fmt.Sprint(status, " ", string(body))
+		}()
+		time.Sleep(50 * time.Millisecond)
+		w.clk.Advance(time.Minute)
+		select {
+		case got := <-done:
+			if got != "200 "+want {
+				t.Errorf("idle %s: %s, want 200 %s", op, got, want)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("idle %s did not end", op)
+		}
+	}
 }
 
 func TestEmptyPollsAndWakeUp(t *testing.T) {

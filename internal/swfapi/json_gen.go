@@ -1077,10 +1077,8 @@ func (v *ActivityTypeInfos) AppendJSON(b []byte) []byte {
 	}
 	b = append(b, '{')
 	start := len(b)
-	b = appendJSONKey(b, start, `"typeInfos":`)
-	if v.TypeInfos == nil {
-		b = append(b, "null"...)
-	} else {
+	if v.TypeInfos != nil {
+		b = appendJSONKey(b, start, `"typeInfos":`)
 		b = append(b, '[')
 		for i := range v.TypeInfos {
 			if i > 0 {
@@ -2807,13 +2805,12 @@ func (v *DecisionTask) AppendJSON(b []byte) []byte {
 		b = appendJSONKey(b, start, `"workflowType":`)
 		b = v.WorkflowType.AppendJSON(b)
 	}
-	b = appendJSONKey(b, start, `"events":`)
 	switch {
 	case v.EventsEncoded != nil:
+		b = appendJSONKey(b, start, `"events":`)
 		b = appendJSONEncodedList(b, v.EventsEncoded)
-	case v.Events == nil:
-		b = append(b, "null"...)
-	default:
+	case v.Events != nil:
+		b = appendJSONKey(b, start, `"events":`)
 		b = append(b, '[')
 		for i := range v.Events {
 			if i > 0 {
@@ -3909,10 +3906,8 @@ func (v *DomainInfos) AppendJSON(b []byte) []byte {
 	}
 	b = append(b, '{')
 	start := len(b)
-	b = appendJSONKey(b, start, `"domainInfos":`)
-	if v.DomainInfos == nil {
-		b = append(b, "null"...)
-	} else {
+	if v.DomainInfos != nil {
+		b = appendJSONKey(b, start, `"domainInfos":`)
 		b = append(b, '[')
 		for i := range v.DomainInfos {
 			if i > 0 {
@@ -4360,13 +4355,12 @@ func (v *History) AppendJSON(b []byte) []byte {
 	}
 	b = append(b, '{')
 	start := len(b)
-	b = appendJSONKey(b, start, `"events":`)
 	switch {
 	case v.EventsEncoded != nil:
+		b = appendJSONKey(b, start, `"events":`)
 		b = appendJSONEncodedList(b, v.EventsEncoded)
-	case v.Events == nil:
-		b = append(b, "null"...)
-	default:
+	case v.Events != nil:
+		b = appendJSONKey(b, start, `"events":`)
 		b = append(b, '[')
 		for i := range v.Events {
 			if i > 0 {
@@ -9642,10 +9636,8 @@ func (v *TagResourceInput) AppendJSON(b []byte) []byte {
 		b = appendJSONKey(b, start, `"resourceArn":`)
 		b = appendJSONString(b, string(*v.ResourceArn))
 	}
-	b = appendJSONKey(b, start, `"tags":`)
-	if v.Tags == nil {
-		b = append(b, "null"...)
-	} else {
+	if v.Tags != nil {
+		b = appendJSONKey(b, start, `"tags":`)
 		b = append(b, '[')
 		for i := range v.Tags {
 			if i > 0 {
@@ -10233,10 +10225,8 @@ func (v *UntagResourceInput) AppendJSON(b []byte) []byte {
 		b = appendJSONKey(b, start, `"resourceArn":`)
 		b = appendJSONString(b, string(*v.ResourceArn))
 	}
-	b = appendJSONKey(b, start, `"tagKeys":`)
-	if v.TagKeys == nil {
-		b = append(b, "null"...)
-	} else {
+	if v.TagKeys != nil {
+		b = appendJSONKey(b, start, `"tagKeys":`)
 		b = append(b, '[')
 		for i := range v.TagKeys {
 			if i > 0 {
@@ -11236,10 +11226,8 @@ func (v *WorkflowExecutionInfos) AppendJSON(b []byte) []byte {
 	}
 	b = append(b, '{')
 	start := len(b)
-	b = appendJSONKey(b, start, `"executionInfos":`)
-	if v.ExecutionInfos == nil {
-		b = append(b, "null"...)
-	} else {
+	if v.ExecutionInfos != nil {
+		b = appendJSONKey(b, start, `"executionInfos":`)
 		b = append(b, '[')
 		for i := range v.ExecutionInfos {
 			if i > 0 {
@@ -12178,10 +12166,8 @@ func (v *WorkflowTypeInfos) AppendJSON(b []byte) []byte {
 	}
 	b = append(b, '{')
 	start := len(b)
-	b = appendJSONKey(b, start, `"typeInfos":`)
-	if v.TypeInfos == nil {
-		b = append(b, "null"...)
-	} else {
+	if v.TypeInfos != nil {
+		b = appendJSONKey(b, start, `"typeInfos":`)
 		b = append(b, '[')
 		for i := range v.TypeInfos {
 			if i > 0 {

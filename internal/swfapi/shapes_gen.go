@@ -777,7 +777,7 @@ type ActivityTypeInfo struct {
 
 // ActivityTypeInfos is a structure of the SWF model.
 type ActivityTypeInfos struct {
-	TypeInfos     []ActivityTypeInfo `json:"typeInfos"`
+	TypeInfos     []ActivityTypeInfo `json:"typeInfos,omitzero"`
 	NextPageToken *string            `json:"nextPageToken,omitempty"`
 }
 
@@ -947,7 +947,7 @@ type DecisionTask struct {
 	StartedEventId    *int64             `json:"startedEventId,omitempty"`
 	WorkflowExecution *WorkflowExecution `json:"workflowExecution,omitempty"`
 	WorkflowType      *WorkflowType      `json:"workflowType,omitempty"`
-	Events            []HistoryEvent     `json:"events"`
+	Events            []HistoryEvent     `json:"events,omitzero"`
 
 	// EventsEncoded, when not nil, is Events as each element's JSON (as
 	// AppendJSON writes it), which AppendJSON then writes as it is in
@@ -1061,7 +1061,7 @@ type DomainInfo struct {
 
 // DomainInfos is a structure of the SWF model.
 type DomainInfos struct {
-	DomainInfos   []DomainInfo `json:"domainInfos"`
+	DomainInfos   []DomainInfo `json:"domainInfos,omitzero"`
 	NextPageToken *string      `json:"nextPageToken,omitempty"`
 }
 
@@ -1106,7 +1106,7 @@ type GetWorkflowExecutionHistoryInput struct {
 
 // History is a structure of the SWF model.
 type History struct {
-	Events []HistoryEvent `json:"events"`
+	Events []HistoryEvent `json:"events,omitzero"`
 
 	// EventsEncoded, when not nil, is Events as each element's JSON (as
 	// AppendJSON writes it), which AppendJSON then writes as it is in
@@ -1609,7 +1609,7 @@ type TagFilter struct {
 // TagResourceInput is a structure of the SWF model.
 type TagResourceInput struct {
 	ResourceArn *string       `json:"resourceArn,omitempty"`
-	Tags        []ResourceTag `json:"tags"`
+	Tags        []ResourceTag `json:"tags,omitzero"`
 }
 
 // TaskList is a structure of the SWF model.
@@ -1668,7 +1668,7 @@ type UndeprecateWorkflowTypeInput struct {
 // UntagResourceInput is a structure of the SWF model.
 type UntagResourceInput struct {
 	ResourceArn *string  `json:"resourceArn,omitempty"`
-	TagKeys     []string `json:"tagKeys"`
+	TagKeys     []string `json:"tagKeys,omitzero"`
 }
 
 // WorkflowExecution is a structure of the SWF model.
@@ -1763,7 +1763,7 @@ type WorkflowExecutionInfo struct {
 
 // WorkflowExecutionInfos is a structure of the SWF model.
 type WorkflowExecutionInfos struct {
-	ExecutionInfos []WorkflowExecutionInfo `json:"executionInfos"`
+	ExecutionInfos []WorkflowExecutionInfo `json:"executionInfos,omitzero"`
 	NextPageToken  *string                 `json:"nextPageToken,omitempty"`
 }
 
@@ -1853,6 +1853,6 @@ type WorkflowTypeInfo struct {
 
 // WorkflowTypeInfos is a structure of the SWF model.
 type WorkflowTypeInfos struct {
-	TypeInfos     []WorkflowTypeInfo `json:"typeInfos"`
+	TypeInfos     []WorkflowTypeInfo `json:"typeInfos,omitzero"`
 	NextPageToken *string            `json:"nextPageToken,omitempty"`
 }

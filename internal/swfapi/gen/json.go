@@ -81,23 +81,15 @@ func (g *generator) jsonEncoder(b *bytes.Buffer, s *shape) {
 			}
 			loop := fmt.Sprintf("b = append(b, '[')\n\t\tfor i := range %s {\n\t\t\tif i > 0 {\n\t\t\t\tb = append(b, ',')\n\t\t\t}\n\t\t\t%s\n\t\t}\n\t\tb = append(b, ']')", field, appendElem)
 			if g.encodedListOf(mem) {
-				// The elements' own JSON, when the service gave it. Only
-				// required lists carry it (History's and DecisionTask's
-				// events), so the key is always written.
-				if !s.required[mem.name] {
-					panic("an encoded form for optional list " + s.name + "." + mem.name)
-				}
+				// The elements' own JSON, when the service gave it
+				// (History's and DecisionTask's events).
 				enc := field + "Encoded"
-				fmt.Fprintf(b, "\tb = appendJSONKey(b, start, %s)\n\tswitch {\n\tcase %s != nil:\n\t\tb = appendJSONEncodedList(b, %s)\n\tcase %s == nil:\n\t\tb = append(b, \"null\"...)\n\tdefault:\n\t\t%s\n\t}\n",
-					key, enc, enc, field, loop)
+				fmt.Fprintf(b, "\tswitch {\n\tcase %s != nil:\n\t\tb = appendJSONKey(b, start, %s)\n\t\tb = appendJSONEncodedList(b, %s)\n\tcase %s != nil:\n\t\tb = appendJSONKey(b, start, %s)\n\t\t%s\n\t}\n",
+					enc, key, enc, field, key, loop)
 				continue
 			}
-			if s.required[mem.name] {
-				// Sent even when nil, as null: the tag has no omitzero.
-				fmt.Fprintf(b, "\tb = appendJSONKey(b, start, %s)\n\tif %s == nil {\n\t\tb = append(b, \"null\"...)\n\t} else {\n\t\t%s\n\t}\n", key, field, loop)
-			} else {
-				fmt.Fprintf(b, "\tif %s != nil {\n\t\tb = appendJSONKey(b, start, %s)\n\t\t%s\n\t}\n", field, key, loop)
-			}
+			// Not sent when nil, as the tag's omitzero says.
+			fmt.Fprintf(b, "\tif %s != nil {\n\t\tb = appendJSONKey(b, start, %s)\n\t\t%s\n\t}\n", field, key, loop)
 			continue
 		}
 		var value string

@@ -200,11 +200,10 @@ func (g *generator) shapes(b *bytes.Buffer) {
 			tag := mem.name + ",omitempty"
 			if g.shape(mem.shape).typ == "list" {
 				// A list the service set, even empty, is sent; one it left
-				// nil is not. A required list is always sent.
+				// nil is not, required or not: SWF leaves out what it has
+				// no value for (an empty decision poll has no "events"),
+				// and null is never an answer of its.
 				tag = mem.name + ",omitzero"
-				if s.required[mem.name] {
-					tag = mem.name
-				}
 			}
 			fmt.Fprintf(b, "\t%s %s `json:%q`\n", exported(mem.name), g.goType(mem.shape), tag)
 			if g.encodedListOf(mem) {
