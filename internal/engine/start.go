@@ -164,6 +164,16 @@ func checkStart(req *swfapi.StartWorkflowExecutionInput) error {
 	return nil
 }
 
+// CheckExecutionTimeout is the fault for v, a run's duration as a request
+// names it at path, or nil: the same rule holds for a start's timeout and
+// for a workflow type's default.
+func CheckExecutionTimeout(path string, v *string) error {
+	if problems := checkExecutionTimeout(nil, path, v); len(problems) > 0 {
+		return validationFault(problems)
+	}
+	return nil
+}
+
 // checkExecutionTimeout adds a problem when v is set and is not a run's
 // duration: SWF wants a whole number of seconds, not NONE, from one second
 // to one year.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strconv"
 
+	"github.com/openswf/openswf/internal/engine"
 	"github.com/openswf/openswf/internal/store"
 	"github.com/openswf/openswf/internal/swfapi"
 )
@@ -53,7 +54,8 @@ func (s *Service) RegisterWorkflowType(ctx context.Context, in *swfapi.RegisterW
 		checkName("name", *in.Name),
 		checkName("version", *in.Version),
 		checkDuration("defaultTaskStartToCloseTimeout", in.DefaultTaskStartToCloseTimeout),
-		checkDuration("defaultExecutionStartToCloseTimeout", in.DefaultExecutionStartToCloseTimeout),
+		// Unlike the other timeouts, not NONE, and at most a year.
+		engine.CheckExecutionTimeout("defaultExecutionStartToCloseTimeout", in.DefaultExecutionStartToCloseTimeout),
 		checkTaskList("defaultTaskList", in.DefaultTaskList),
 		checkPriority("defaultTaskPriority", in.DefaultTaskPriority),
 	); err != nil {

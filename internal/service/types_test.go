@@ -1,6 +1,7 @@
 package service_test
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -198,6 +199,17 @@ func TestTypeFaults(t *testing.T) {
 	wantRawFault(t, s.URL, "RegisterActivityType", `{"domain":"d","version":"1"}`, "ValidationException", "1 validation error detected: Value null at 'name' failed to satisfy constraint: Member must not be null")
 	_, err = c.RegisterWorkflowType(ctx, &swf.RegisterWorkflowTypeInput{Domain: aws.String("d"), Name: aws.String("w"), Version: aws.String("1"), DefaultChildPolicy: "KILL"})
 	wantFault(t, err, "ValidationException", "Value 'KILL' at 'defaultChildPolicy' failed to satisfy constraint: Member must satisfy enum value set: [TERMINATE, REQUEST_CANCEL, ABANDON]")
+
+	// A workflow type's default run duration is refused when registered,
+	// as a start's own would be: not NONE, from a second to a year.
+	for i, v := range []string{"NONE", "0", "31536001", "1e3"} {
+		_, err = c.RegisterWorkflowType(ctx, &swf.RegisterWorkflowTypeInput{Domain: aws.String("d"), Name: aws.String("w"),
+			Version: aws.String(fmt.Sprint("bad-", i)), DefaultExecutionStartToCloseTimeout: aws.String(v)})
+		wantFault(t, err, "ValidationException", "Value '"+v+"' at 'defaultExecutionStartToCloseTimeout' failed to satisfy constraint")
+	}
+	_, err = c.RegisterWorkflowType(ctx, &swf.RegisterWorkflowTypeInput{Domain: aws.String("d"), Name: aws.String("w"),
+		Version: aws.String("year"), DefaultExecutionStartToCloseTimeout: aws.String("31536000")})
+	must(t, err)
 }
 
 func TestListTypes(t *testing.T) {
