@@ -331,6 +331,8 @@ func checkBatch(in *swfapi.RespondDecisionTaskCompletedInput) error {
 		switch *d.DecisionType {
 		case swfapi.DecisionTypeScheduleActivityTask:
 			s := d.ScheduleActivityTaskDecisionAttributes
+			problems = checkName(problems, path+".activityId", s.ActivityId, false)
+			problems = checkTaskListName(problems, path+".taskList", s.TaskList, false)
 			problems = checkTimeout(problems, path+".scheduleToCloseTimeout", s.ScheduleToCloseTimeout)
 			problems = checkTimeout(problems, path+".scheduleToStartTimeout", s.ScheduleToStartTimeout)
 			problems = checkTimeout(problems, path+".startToCloseTimeout", s.StartToCloseTimeout)
@@ -344,11 +346,14 @@ func checkBatch(in *swfapi.RespondDecisionTaskCompletedInput) error {
 			}
 		case swfapi.DecisionTypeStartChildWorkflowExecution:
 			a := d.StartChildWorkflowExecutionDecisionAttributes
+			problems = checkName(problems, path+".workflowId", a.WorkflowId, false)
+			problems = checkTaskListName(problems, path+".taskList", a.TaskList, true)
 			problems = checkExecutionTimeout(problems, path+".executionStartToCloseTimeout", a.ExecutionStartToCloseTimeout)
 			problems = checkTimeout(problems, path+".taskStartToCloseTimeout", a.TaskStartToCloseTimeout)
 			problems = checkPriority(problems, path+".taskPriority", a.TaskPriority)
 		case swfapi.DecisionTypeStartTimer:
 			t := d.StartTimerDecisionAttributes
+			problems = checkName(problems, path+".timerId", t.TimerId, false)
 			if t.StartToFireTimeout != nil {
 				if _, ok := seconds(*t.StartToFireTimeout); !ok {
 					problems = append(problems, badValue(*t.StartToFireTimeout, path+".startToFireTimeout", "Member must be a whole number of seconds"))

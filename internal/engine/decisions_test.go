@@ -275,6 +275,18 @@ func TestBatchesRejectedWhole(t *testing.T) {
 		{"bad child timeouts", &swfapi.RespondDecisionTaskCompletedInput{Decisions: []swfapi.Decision{startChild("k", "kid/1", func(a *swfapi.StartChildWorkflowExecutionDecisionAttributes) {
 			a.ExecutionStartToCloseTimeout, a.TaskStartToCloseTimeout, a.TaskPriority = swfapi.Ptr("NONE"), swfapi.Ptr("-1"), swfapi.Ptr("x")
 		})}}, swfapi.CodeValidation, "3 validation errors detected: Value 'NONE' at 'decisions.1.member.startChildWorkflowExecutionDecisionAttributes.executionStartToCloseTimeout' failed to satisfy constraint: Member must be a whole number of seconds from 1 to 31536000; Value '-1' at 'decisions.1.member.startChildWorkflowExecutionDecisionAttributes.taskStartToCloseTimeout' failed to satisfy constraint: Member must be NONE or a whole number of seconds; Value 'x' at 'decisions.1.member.startChildWorkflowExecutionDecisionAttributes.taskPriority' failed to satisfy constraint: Member must be an integer from -2147483648 to 2147483647"},
+		{"bad names", &swfapi.RespondDecisionTaskCompletedInput{Decisions: []swfapi.Decision{
+			schedule("a:1", "act/1", func(a *swfapi.ScheduleActivityTaskDecisionAttributes) { a.TaskList = taskList("x|y") }),
+			startTimer("arn", "5"),
+			startChild("k/1", "kid/1", func(a *swfapi.StartChildWorkflowExecutionDecisionAttributes) { a.TaskList = taskList(" kids") }),
+			startChild("k2", "kid/1", func(a *swfapi.StartChildWorkflowExecutionDecisionAttributes) { a.TaskList = taskList("kids\u0007") }),
+		}}, swfapi.CodeValidation, "6 validation errors detected: " +
+			"Value 'a:1' at 'decisions.1.member.scheduleActivityTaskDecisionAttributes.activityId' failed to satisfy constraint: Member must not contain ':', '/', '|' or control characters, and must not be the literal string 'arn'; " +
+			"Value 'x|y' at 'decisions.1.member.scheduleActivityTaskDecisionAttributes.taskList.name' failed to satisfy constraint: Member must not contain ':', '/', '|' or control characters, and must not be the literal string 'arn'; " +
+			"Value 'arn' at 'decisions.2.member.startTimerDecisionAttributes.timerId' failed to satisfy constraint: Member must not contain ':', '/', '|' or control characters, and must not be the literal string 'arn'; " +
+			"Value 'k/1' at 'decisions.3.member.startChildWorkflowExecutionDecisionAttributes.workflowId' failed to satisfy constraint: Member must not contain ':', '/', '|' or control characters, and must not be the literal string 'arn'; " +
+			"Value ' kids' at 'decisions.3.member.startChildWorkflowExecutionDecisionAttributes.taskList.name' failed to satisfy constraint: Member must not start or end with whitespace; " +
+			"Value 'kids\u0007' at 'decisions.4.member.startChildWorkflowExecutionDecisionAttributes.taskList.name' failed to satisfy constraint: Member must not contain ':', '/', '|' or control characters, and must not be the literal string 'arn'"},
 		{"bad override timeout", &swfapi.RespondDecisionTaskCompletedInput{TaskList: taskList("x"), TaskListScheduleToStartTimeout: swfapi.Ptr("x")},
 			swfapi.CodeValidation, "1 validation error detected: Value 'x' at 'taskListScheduleToStartTimeout' failed to satisfy constraint: Member must be NONE or a whole number of seconds"},
 	}

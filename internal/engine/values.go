@@ -54,6 +54,31 @@ func nullValue(path string) string {
 	return fmt.Sprintf("Value null at '%s' failed to satisfy constraint: Member must not be null", path)
 }
 
+// checkName adds a problem when name is set and breaks SWF's name rule
+// (swfapi.NameProblem), and with edges, when it starts or ends with white
+// space.
+func checkName(problems []string, path string, name *string, edges bool) []string {
+	if name == nil {
+		return problems
+	}
+	p := swfapi.NameProblem(path, *name)
+	if edges {
+		p = swfapi.NameEdgeProblem(path, *name)
+	}
+	if p != "" {
+		problems = append(problems, p)
+	}
+	return problems
+}
+
+// checkTaskListName checks a task list's name as checkName does.
+func checkTaskListName(problems []string, path string, tl *swfapi.TaskList, edges bool) []string {
+	if tl == nil {
+		return problems
+	}
+	return checkName(problems, path+".name", tl.Name, edges)
+}
+
 // checkTimeout adds a problem when v is set and is neither NONE nor a whole
 // number of seconds.
 func checkTimeout(problems []string, path string, v *string) []string {

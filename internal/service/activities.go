@@ -15,6 +15,9 @@ import (
 // PollForActivityTask hands an activity task of a task list to a worker,
 // highest priority first, waiting for one up to the long-poll hold.
 func (s *Service) PollForActivityTask(ctx context.Context, in *swfapi.PollForActivityTaskInput) (*swfapi.ActivityTask, error) {
+	if err := problemError(swfapi.NameEdgeProblem("taskList.name", *in.TaskList.Name)); err != nil {
+		return nil, err
+	}
 	if err := s.domainExists(ctx, *in.Domain); err != nil {
 		return nil, err
 	}

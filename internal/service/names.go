@@ -3,38 +3,25 @@ package service
 import (
 	"strconv"
 	"strings"
-	"unicode"
 
 	"github.com/openswf/openswf/internal/swfapi"
 )
 
-// SWF forbids some characters in the names it uses inside ARNs and its own
-// messages (domains, type names and versions, workflow ids, task lists): no
-// ':', '/', '|', no control characters (U+0000–U+001F, U+007F–U+009F), and
-// not the literal string "arn". The model cannot say so; we check it here.
-const nameRule = "Member must not contain ':', '/', '|' or control characters, and must not be the literal string 'arn'"
-
-func badNameChar(r rune) bool {
-	return r == ':' || r == '/' || r == '|' || r <= 0x1f || (r >= 0x7f && r <= 0x9f)
-}
-
-// checkName checks an SWF name at path.
+// checkName checks an SWF name at path (swfapi.NameProblem).
 func checkName(path, name string) error {
-	if name == "arn" || strings.IndexFunc(name, badNameChar) >= 0 {
-		return swfapi.NewValidationError(name, path, nameRule)
-	}
-	return nil
+	return problemError(swfapi.NameProblem(path, name))
 }
 
 // checkDomainName adds the domain's own rule: no white space at either end.
 func checkDomainName(path, name string) error {
-	if err := checkName(path, name); err != nil {
-		return err
+	return problemError(swfapi.NameEdgeProblem(path, name))
+}
+
+func problemError(problem string) error {
+	if problem == "" {
+		return nil
 	}
-	if name != strings.TrimFunc(name, unicode.IsSpace) {
-		return swfapi.NewValidationError(name, path, "Member must not start or end with whitespace")
-	}
-	return nil
+	return &swfapi.ValidationError{Problems: []string{problem}}
 }
 
 // checkRetention checks a workflowExecutionRetentionPeriodInDays: NONE, or a

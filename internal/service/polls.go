@@ -220,6 +220,9 @@ func (s *Service) dropTask(ctx context.Context, t store.Task) error {
 // waiting for one up to the long-poll hold; with a nextPageToken it returns
 // the next page of the history of the task it already handed out.
 func (s *Service) PollForDecisionTask(ctx context.Context, in *swfapi.PollForDecisionTaskInput) (*swfapi.DecisionTask, error) {
+	if err := checkTaskList("taskList", in.TaskList); err != nil {
+		return nil, err
+	}
 	if err := s.domainExists(ctx, *in.Domain); err != nil {
 		return nil, err
 	}

@@ -94,3 +94,21 @@ func eventJSON(t *testing.T, e types.HistoryEvent) string {
 	must(t, err)
 	return string(b)
 }
+
+// TestPollTaskListNames: a poll names its task list under SWF's name rule
+// (and an activity poll's may not start or end with white space), judged
+// before the domain is looked at.
+func TestPollTaskListNames(t *testing.T) {
+	w := newWorld(t)
+	for _, name := range []string{"a:b", "arn", "a|b", "a\x01b", " lead", "trail\t"} {
+		_, err := w.c.PollForActivityTask(ctx, &swf.PollForActivityTaskInput{Domain: aws.String("no-such-domain"), TaskList: &types.TaskList{Name: aws.String(name)}})
+		wantFault(t, err, "ValidationException", "at 'taskList.name' failed to satisfy constraint")
+	}
+	for _, name := range []string{"a:b", "arn", "a/b", "a\x7fb"} {
+		_, err := w.c.PollForDecisionTask(ctx, &swf.PollForDecisionTaskInput{Domain: aws.String("no-such-domain"), TaskList: &types.TaskList{Name: aws.String(name)}})
+		wantFault(t, err, "ValidationException", "at 'taskList.name' failed to satisfy constraint")
+	}
+	// The model gives the decision poll no white space rule.
+	_, err := w.c.PollForDecisionTask(ctx, &swf.PollForDecisionTaskInput{Domain: aws.String("no-such-domain"), TaskList: &types.TaskList{Name: aws.String(" lead")}})
+	wantFault(t, err, "UnknownResourceFault", "")
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -27,6 +28,42 @@ func (e *ValidationError) Error() string {
 // the model's constraints are.
 func NewValidationError(value, path, constraint string) *ValidationError {
 	return &ValidationError{Problems: []string{fmt.Sprintf("Value '%s' at '%s' failed to satisfy constraint: %s", value, path, constraint)}}
+}
+
+// SWF forbids some characters in the names it uses inside ARNs and its own
+// messages (domains, type names and versions, workflow, activity and timer
+// ids, task lists): no ':', '/', '|', no control characters (U+0000–U+001F,
+// U+007F–U+009F), and not the literal string "arn". The model's
+// documentation says so; its constraints cannot, so the service and the
+// engine check them with NameProblem and NameEdgeProblem.
+const (
+	nameRule     = "Member must not contain ':', '/', '|' or control characters, and must not be the literal string 'arn'"
+	nameEdgeRule = "Member must not start or end with whitespace"
+)
+
+func badNameChar(r rune) bool {
+	return r == ':' || r == '/' || r == '|' || r <= 0x1f || (r >= 0x7f && r <= 0x9f)
+}
+
+// NameProblem is the problem with name at path, worded as a validation
+// error's, or "" when it keeps SWF's name rule.
+func NameProblem(path, name string) string {
+	if name == "arn" || strings.IndexFunc(name, badNameChar) >= 0 {
+		return fmt.Sprintf("Value '%s' at '%s' failed to satisfy constraint: %s", name, path, nameRule)
+	}
+	return ""
+}
+
+// NameEdgeProblem adds the rule of the names SWF also forbids white space
+// at either end of (domain names, and some task lists).
+func NameEdgeProblem(path, name string) string {
+	if p := NameProblem(path, name); p != "" {
+		return p
+	}
+	if name != strings.TrimFunc(name, unicode.IsSpace) {
+		return fmt.Sprintf("Value '%s' at '%s' failed to satisfy constraint: %s", name, path, nameEdgeRule)
+	}
+	return ""
 }
 
 // validator collects constraint violations. The path of the member being
