@@ -12,6 +12,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -130,9 +131,9 @@ func serializationError(err error) error {
 	var syntaxErr *json.SyntaxError
 	switch {
 	case errors.As(err, &shapeErr):
-		return typeFault(shapeErr.Value, shapeErr.Type, shapeErr.Field)
+		return typeFault(shapeErr.Value, shapeErr.Want, shapeErr.Field)
 	case errors.As(err, &typeErr):
-		return typeFault(typeErr.Value, typeErr.Type.String(), typeErr.Field)
+		return typeFault(typeErr.Value, javaKind(typeErr.Type), typeErr.Field)
 	case errors.As(err, &syntaxErr):
 		return swfapi.NewFault(swfapi.CodeSerialization, "Malformed JSON at offset %d", syntaxErr.Offset)
 	default:
@@ -140,24 +141,72 @@ func serializationError(err error) error {
 	}
 }
 
-func typeFault(value, goType, field string) error {
+// typeFault words a value of the wrong JSON kind as SWF's Java front end
+// does: by the JSON token and the Java kind it wanted, never by the names
+// of openswf's own types. The member's path is openswf's addition.
+func typeFault(value, want, field string) error {
 	if field == "" {
 		field = "(root)"
 	}
-	return swfapi.NewFault(swfapi.CodeSerialization, "%s can not be converted to %s at '%s'", jsonKind(value), goType, field)
+	switch value {
+	case "object":
+		if want != "Structure" {
+			return swfapi.NewFault(swfapi.CodeSerialization, "Start of structure or map found where not expected at '%s'", field)
+		}
+	case "array":
+		if want != "List" {
+			return swfapi.NewFault(swfapi.CodeSerialization, "Start of list found where not expected at '%s'", field)
+		}
+	}
+	return swfapi.NewFault(swfapi.CodeSerialization, "%s can not be converted to %s at '%s'", jsonKind(value), article(want), field)
+}
+
+// javaKind is what a Go type of encoding/json's errors is as
+// swfapi.JSONTypeError's Want.
+func javaKind(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "String"
+	case reflect.Int32, reflect.Int:
+		return "Integer"
+	case reflect.Int64:
+		return "Long"
+	case reflect.Bool:
+		return "Boolean"
+	case reflect.Float32, reflect.Float64:
+		return "Double"
+	case reflect.Slice, reflect.Array:
+		return "List"
+	case reflect.Map:
+		return "Map"
+	}
+	return "Structure"
+}
+
+func article(kind string) string {
+	if kind == "" {
+		kind = "Structure"
+	}
+	if strings.IndexByte("AEIOU", kind[0]) >= 0 {
+		return "an " + kind
+	}
+	return "a " + kind
 }
 
 func jsonKind(v string) string {
-	switch v {
-	case "string":
+	switch {
+	case v == "string":
 		return "STRING_VALUE"
-	case "number":
+	case v == "number", strings.HasPrefix(v, "number "):
 		return "NUMBER_VALUE"
-	case "bool":
+	case v == "bool":
 		return "BOOLEAN_VALUE"
-	case "object":
+	case v == "object":
 		return "START_OBJECT"
-	case "array":
+	case v == "array":
 		return "START_ARRAY"
 	}
 	return strings.ToUpper(v)

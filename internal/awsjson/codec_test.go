@@ -66,6 +66,7 @@ var codecSeeds = []string{
 	`{"maximumPageSize":2147483648}`, `{"maximumPageSize":1.5}`, `{"reverseOrder":"yes"}`, `{"domain":"\u0000\ud800"}`,
 	`{"name":`, `["name"]`, `{"name":5}`, `{"name":{}}`, `{"name":[]}`, `{"name":true}`, `{"Name":"n","NAME":"m"}`,
 	`{"domain":"d","typeFilter":{"name":"n"},"tagFilter":{"tag":"\u003c\u2028"}}`, `{"tagKeys":["a",1]}`, `{"tags":"x"}`,
+	`{"registrationStatus":5}`, `{"registrationStatus":[]}`, `{"decisions":{}}`, `{"decisions":"x"}`, `{"maximumPageSize":"5"}`, `{"maximumPageSize":[1]}`,
 }
 
 func TestDecodeMatchesEncodingJSON(t *testing.T) {
@@ -76,14 +77,19 @@ func TestDecodeMatchesEncodingJSON(t *testing.T) {
 	}
 	// The messages clients see for the commonest mistakes.
 	for _, tc := range []struct{ op, body, want string }{
-		{"ListActivityTypes", `{"name":5}`, "SerializationException: NUMBER_VALUE can not be converted to string at 'name'"},
-		{"ListActivityTypes", `{"name":"a","maximumPageSize":1.5}`, "SerializationException: NUMBER 1.5 can not be converted to int32 at 'maximumPageSize'"},
-		{"ListActivityTypes", `{"name":"a","reverseOrder":"yes"}`, "SerializationException: STRING_VALUE can not be converted to bool at 'reverseOrder'"},
+		{"ListActivityTypes", `{"name":5}`, "SerializationException: NUMBER_VALUE can not be converted to a String at 'name'"},
+		{"ListActivityTypes", `{"name":"a","maximumPageSize":1.5}`, "SerializationException: NUMBER_VALUE can not be converted to an Integer at 'maximumPageSize'"},
+		{"ListActivityTypes", `{"name":"a","reverseOrder":"yes"}`, "SerializationException: STRING_VALUE can not be converted to a Boolean at 'reverseOrder'"},
 		{"ListActivityTypes", `{"name":`, "SerializationException: Malformed JSON at offset 8"},
-		{"ListActivityTypes", `{"name":"a","registrationStatus":{}}`, "SerializationException: START_OBJECT can not be converted to swfapi.RegistrationStatus at 'registrationStatus'"},
-		{"CountOpenWorkflowExecutions", `{"domain":"d","startTimeFilter":"x"}`, "SerializationException: STRING_VALUE can not be converted to swfapi.ExecutionTimeFilter at 'startTimeFilter'"},
+		{"ListActivityTypes", `{"name":"a","registrationStatus":5}`, "SerializationException: NUMBER_VALUE can not be converted to a String at 'registrationStatus'"},
+		{"ListActivityTypes", `{"name":"a","maximumPageSize":"5"}`, "SerializationException: STRING_VALUE can not be converted to an Integer at 'maximumPageSize'"},
+		{"CountOpenWorkflowExecutions", `{"domain":"d","tagFilter":[]}`, "SerializationException: Start of list found where not expected at 'tagFilter'"},
+		{"RespondDecisionTaskCompleted", `{"decisions":{}}`, "SerializationException: Start of structure or map found where not expected at 'decisions'"},
+		{"RespondDecisionTaskCompleted", `{"decisions":"x"}`, "SerializationException: STRING_VALUE can not be converted to a List at 'decisions'"},
+		{"ListActivityTypes", `{"name":"a","registrationStatus":{}}`, "SerializationException: Start of structure or map found where not expected at 'registrationStatus'"},
+		{"CountOpenWorkflowExecutions", `{"domain":"d","startTimeFilter":"x"}`, "SerializationException: STRING_VALUE can not be converted to a Structure at 'startTimeFilter'"},
 		{"CountOpenWorkflowExecutions", `{"domain":"d","startTimeFilter":{"oldestDate":"x"}}`, "SerializationException: Could not parse the request body: timestamp must be a number of seconds since the epoch"},
-		{"RespondDecisionTaskCompleted", `{"decisions":[{},{"scheduleActivityTaskDecisionAttributes":{"activityType":{"name":[]}}}]}`, "SerializationException: START_ARRAY can not be converted to string at 'decisions.scheduleActivityTaskDecisionAttributes.activityType.name'"},
+		{"RespondDecisionTaskCompleted", `{"decisions":[{},{"scheduleActivityTaskDecisionAttributes":{"activityType":{"name":[]}}}]}`, "SerializationException: Start of list found where not expected at 'decisions.scheduleActivityTaskDecisionAttributes.activityType.name'"},
 	} {
 		if got := faultMessage(Decode([]byte(tc.body), swfapi.NewInput(tc.op))); got != tc.want {
 			t.Errorf("%s %s: %s, want %s", tc.op, tc.body, got, tc.want)

@@ -46,6 +46,10 @@ type JSONTypeError struct {
 	// Field is the dotted path of member names from the root, without list
 	// indexes; empty at the root.
 	Field string
+	// Want is the kind of value the model wanted, as a Java service names
+	// it: "String" (enums too), "Integer", "Long", "Boolean", "Structure"
+	// or "List".
+	Want string
 }
 
 func (e *JSONTypeError) Error() string {
@@ -148,9 +152,9 @@ func (d *jsonDecoder) push(name string) {
 
 func (d *jsonDecoder) pop() { d.npath-- }
 
-func (d *jsonDecoder) typeError(value, typ string) {
+func (d *jsonDecoder) typeError(value, typ, want string) {
 	if d.typeErr == nil {
-		d.typeErr = &JSONTypeError{Value: value, Type: typ, Field: strings.Join(d.path[:min(d.npath, len(d.path))], ".")}
+		d.typeErr = &JSONTypeError{Value: value, Type: typ, Want: want, Field: strings.Join(d.path[:min(d.npath, len(d.path))], ".")}
 	}
 }
 
@@ -172,8 +176,9 @@ func (d *jsonDecoder) peek() byte {
 	return 0
 }
 
-// mismatch records a value of the wrong kind for typ and skips it.
-func (d *jsonDecoder) mismatch(typ string) {
+// mismatch records a value of the wrong kind for typ, a want (see
+// JSONTypeError), and skips it.
+func (d *jsonDecoder) mismatch(typ, want string) {
 	var kind string
 	switch c := d.peek(); {
 	case c == '"':
@@ -190,7 +195,7 @@ func (d *jsonDecoder) mismatch(typ string) {
 		d.fail()
 		return
 	}
-	d.typeError(kind, typ)
+	d.typeError(kind, typ, want)
 	d.skip()
 }
 
@@ -223,7 +228,7 @@ func (d *jsonDecoder) beginObject(typ string) bool {
 	case 'n':
 		d.literal("null")
 	default:
-		d.mismatch(typ)
+		d.mismatch(typ, "Structure")
 	}
 	return false
 }
@@ -581,7 +586,7 @@ func decodeString[T ~string](d *jsonDecoder, p **T, typ string) {
 			*p = nil
 		}
 	default:
-		d.mismatch(typ)
+		d.mismatch(typ, "String")
 	}
 }
 
@@ -614,11 +619,15 @@ func decodeStringElem[T ~string](d *jsonDecoder, e *T, typ string) {
 	case 'n':
 		d.literal("null")
 	default:
-		d.mismatch(typ)
+		d.mismatch(typ, "String")
 	}
 }
 
 func decodeInt[T int32 | int64](d *jsonDecoder, p **T, typ string) {
+	want := "Long"
+	if _, ok := any(T(0)).(int32); ok {
+		want = "Integer"
+	}
 	switch c := d.peek(); {
 	case c == '-' || '0' <= c && c <= '9':
 		num, ok := d.number()
@@ -627,7 +636,7 @@ func decodeInt[T int32 | int64](d *jsonDecoder, p **T, typ string) {
 		}
 		n, ok := parseInt(num)
 		if !ok || int64(T(n)) != n {
-			d.typeError("number "+string(num), typ)
+			d.typeError("number "+string(num), typ, want)
 			return
 		}
 		x := T(n)
@@ -637,7 +646,7 @@ func decodeInt[T int32 | int64](d *jsonDecoder, p **T, typ string) {
 			*p = nil
 		}
 	default:
-		d.mismatch(typ)
+		d.mismatch(typ, want)
 	}
 }
 
@@ -658,7 +667,7 @@ func decodeBool(d *jsonDecoder, p **bool) {
 			*p = nil
 		}
 	default:
-		d.mismatch("bool")
+		d.mismatch("bool", "Boolean")
 	}
 }
 
@@ -715,7 +724,7 @@ func decodeList[T any](d *jsonDecoder, p *[]T, typ string, elem func(*T, *jsonDe
 		}
 		return
 	default:
-		d.mismatch(typ)
+		d.mismatch(typ, "List")
 		return
 	}
 	if !d.enter() {
