@@ -355,7 +355,7 @@ func checkBatch(in *swfapi.RespondDecisionTaskCompletedInput) error {
 			t := d.StartTimerDecisionAttributes
 			problems = checkName(problems, path+".timerId", t.TimerId, false)
 			if t.StartToFireTimeout != nil {
-				if _, ok := seconds(*t.StartToFireTimeout); !ok {
+				if _, ok := Seconds(*t.StartToFireTimeout); !ok {
 					problems = append(problems, badValue(*t.StartToFireTimeout, path+".startToFireTimeout", "Member must be a whole number of seconds"))
 				}
 			}

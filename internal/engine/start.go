@@ -181,7 +181,7 @@ func checkExecutionTimeout(problems []string, path string, v *string) []string {
 	if v == nil {
 		return problems
 	}
-	if d, ok := seconds(*v); !ok || d <= 0 || d > maxExecutionTimeout*time.Second {
+	if d, ok := Seconds(*v); !ok || d <= 0 || d > maxExecutionTimeout*time.Second {
 		problems = append(problems, badValue(*v, path, "Member must be a whole number of seconds from 1 to "+strconv.Itoa(maxExecutionTimeout)))
 	}
 	return problems

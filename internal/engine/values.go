@@ -15,9 +15,9 @@ const none = "NONE"
 // maxExecutionTimeout is SWF's one-year limit on a run's duration.
 const maxExecutionTimeout = 365 * 24 * 60 * 60
 
-// seconds parses a duration given as a whole number of seconds. ok is false
+// Seconds parses a duration given as a whole number of seconds. ok is false
 // for anything else, including NONE.
-func seconds(s string) (time.Duration, bool) {
+func Seconds(s string) (time.Duration, bool) {
 	if s == "" || strings.TrimLeft(s, "0123456789") != "" {
 		return 0, false
 	}
@@ -31,7 +31,7 @@ func seconds(s string) (time.Duration, bool) {
 // deadline returns from+timeout, or ok false when the timeout is NONE (or
 // not a duration at all, which validation keeps out of the state).
 func deadline(from time.Time, timeout string) (time.Time, bool) {
-	d, ok := seconds(timeout)
+	d, ok := Seconds(timeout)
 	if !ok {
 		return time.Time{}, false
 	}
@@ -47,7 +47,7 @@ func priority(s string) int32 {
 // The problems a ValidationException lists, worded as AWS words them.
 
 func badValue(value, path, constraint string) string {
-	return fmt.Sprintf("Value '%s' at '%s' failed to satisfy constraint: %s", value, path, constraint)
+	return swfapi.Problem(value, path, constraint)
 }
 
 func nullValue(path string) string {
@@ -61,14 +61,10 @@ func checkName(problems []string, path string, name *string, edges bool) []strin
 	if name == nil {
 		return problems
 	}
-	p := swfapi.NameProblem(path, *name)
 	if edges {
-		p = swfapi.NameEdgeProblem(path, *name)
+		return addProblem(problems, swfapi.NameEdgeProblem(path, *name))
 	}
-	if p != "" {
-		problems = append(problems, p)
-	}
-	return problems
+	return addProblem(problems, swfapi.NameProblem(path, *name))
 }
 
 // checkTaskListName checks a task list's name as checkName does.
@@ -82,33 +78,24 @@ func checkTaskListName(problems []string, path string, tl *swfapi.TaskList, edge
 // checkTimeout adds a problem when v is set and is neither NONE nor a whole
 // number of seconds.
 func checkTimeout(problems []string, path string, v *string) []string {
-	if v == nil || *v == none {
-		return problems
-	}
-	if _, ok := seconds(*v); !ok {
-		problems = append(problems, badValue(*v, path, "Member must be NONE or a whole number of seconds"))
-	}
-	return problems
+	return addProblem(problems, swfapi.DurationProblem(path, v))
 }
 
 // checkPriority adds a problem when v is set and is not a Java int.
 func checkPriority(problems []string, path string, v *string) []string {
-	if v == nil {
-		return problems
-	}
-	if _, err := strconv.ParseInt(*v, 10, 32); err != nil {
-		problems = append(problems, badValue(*v, path, "Member must be an integer from -2147483648 to 2147483647"))
+	return addProblem(problems, swfapi.PriorityProblem(path, v))
+}
+
+func addProblem(problems []string, p string) []string {
+	if p != "" {
+		problems = append(problems, p)
 	}
 	return problems
 }
 
 // validationFault is a ValidationException listing problems.
 func validationFault(problems []string) error {
-	noun := "error"
-	if len(problems) > 1 {
-		noun = "errors"
-	}
-	return swfapi.NewFault(swfapi.CodeValidation, "%d validation %s detected: %s", len(problems), noun, strings.Join(problems, "; "))
+	return swfapi.NewFault(swfapi.CodeValidation, "%s", (&swfapi.ValidationError{Problems: problems}).Error())
 }
 
 func (e *Execution) unknownExecution() error {

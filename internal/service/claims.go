@@ -217,4 +217,3 @@ func (s *Service) dropTask(ctx context.Context, t store.Task) error {
 	}
 	return err
 }
-

@@ -37,28 +37,14 @@ func checkRetention(path, v string) error {
 	return nil
 }
 
-// checkDuration checks a duration member: NONE or a whole number of seconds,
-// as SWF's timeouts are given. Absent members are not checked.
+// checkDuration checks a timeout member (swfapi.DurationProblem).
 func checkDuration(path string, v *string) error {
-	if v == nil || *v == "NONE" {
-		return nil
-	}
-	if *v == "" || strings.TrimLeft(*v, "0123456789") != "" {
-		return swfapi.NewValidationError(*v, path, "Member must be NONE or a whole number of seconds")
-	}
-	return nil
+	return problemError(swfapi.DurationProblem(path, v))
 }
 
-// checkPriority checks a task priority: a whole number in Java's int range,
-// which is what SWF accepts.
+// checkPriority checks a task priority (swfapi.PriorityProblem).
 func checkPriority(path string, v *string) error {
-	if v == nil {
-		return nil
-	}
-	if _, err := strconv.ParseInt(*v, 10, 32); err != nil {
-		return swfapi.NewValidationError(*v, path, "Member must be an integer from -2147483648 to 2147483647")
-	}
-	return nil
+	return problemError(swfapi.PriorityProblem(path, v))
 }
 
 // firstError returns the first non-nil error.

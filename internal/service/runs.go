@@ -254,28 +254,17 @@ func activityRow(e *engine.Execution, a engine.ActivityRow) store.Activity {
 		return row
 	}
 	row.StartedAt = act.StartedAt
-	row.HeartbeatTimeout = seconds(act.HeartbeatTimeout)
-	if d := seconds(act.StartToClose); d > 0 {
+	// NONE, or no value, is no limit (ok false).
+	row.HeartbeatTimeout, _ = engine.Seconds(act.HeartbeatTimeout)
+	if d, ok := engine.Seconds(act.StartToClose); ok && d > 0 {
 		row.Deadline = act.StartedAt.Add(d)
 	}
-	if d := seconds(act.ScheduleToClose); d > 0 {
+	if d, ok := engine.Seconds(act.ScheduleToClose); ok && d > 0 {
 		if end := act.ScheduledAt.Add(d); row.Deadline.IsZero() || end.Before(row.Deadline) {
 			row.Deadline = end
 		}
 	}
 	return row
-}
-
-// seconds reads an SWF duration: whole seconds, or NONE (0).
-func seconds(v string) time.Duration {
-	var n int64
-	for _, c := range v {
-		if c < '0' || c > '9' {
-			return 0
-		}
-		n = n*10 + int64(c-'0')
-	}
-	return time.Duration(n) * time.Second
 }
 
 // afterCommit wakes the pollers of new tasks and the timer loop. A task

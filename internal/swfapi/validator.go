@@ -27,7 +27,37 @@ func (e *ValidationError) Error() string {
 // NewValidationError reports one constraint that a value breaks, worded as
 // the model's constraints are.
 func NewValidationError(value, path, constraint string) *ValidationError {
-	return &ValidationError{Problems: []string{fmt.Sprintf("Value '%s' at '%s' failed to satisfy constraint: %s", value, path, constraint)}}
+	return &ValidationError{Problems: []string{Problem(value, path, constraint)}}
+}
+
+// Problem words one constraint that a value breaks, as one problem of a
+// ValidationError.
+func Problem(value, path, constraint string) string {
+	return fmt.Sprintf("Value '%s' at '%s' failed to satisfy constraint: %s", value, path, constraint)
+}
+
+// DurationProblem is the problem with v, a timeout at path, or "": SWF's
+// timeouts are NONE or a whole number of seconds. An absent one is none.
+func DurationProblem(path string, v *string) string {
+	if v == nil || *v == "NONE" {
+		return ""
+	}
+	if *v == "" || strings.TrimLeft(*v, "0123456789") != "" {
+		return Problem(*v, path, "Member must be NONE or a whole number of seconds")
+	}
+	return ""
+}
+
+// PriorityProblem is the problem with v, a task priority at path, or "":
+// SWF takes a whole number in Java's int range.
+func PriorityProblem(path string, v *string) string {
+	if v == nil {
+		return ""
+	}
+	if _, err := strconv.ParseInt(*v, 10, 32); err != nil {
+		return Problem(*v, path, "Member must be an integer from -2147483648 to 2147483647")
+	}
+	return ""
 }
 
 // SWF forbids some characters in the names it uses inside ARNs and its own
@@ -49,7 +79,7 @@ func badNameChar(r rune) bool {
 // error's, or "" when it keeps SWF's name rule.
 func NameProblem(path, name string) string {
 	if name == "arn" || strings.IndexFunc(name, badNameChar) >= 0 {
-		return fmt.Sprintf("Value '%s' at '%s' failed to satisfy constraint: %s", name, path, nameRule)
+		return Problem(name, path, nameRule)
 	}
 	return ""
 }
@@ -61,7 +91,7 @@ func NameEdgeProblem(path, name string) string {
 		return p
 	}
 	if name != strings.TrimFunc(name, unicode.IsSpace) {
-		return fmt.Sprintf("Value '%s' at '%s' failed to satisfy constraint: %s", name, path, nameEdgeRule)
+		return Problem(name, path, nameEdgeRule)
 	}
 	return ""
 }
