@@ -161,7 +161,7 @@ func (e *Execution) StartActivityTask(scheduledEventID int64, identity string, n
 		}
 		act, ok := c.e.Activities[scheduledEventID]
 		if !ok || act.StartedEventID != 0 {
-			return unknownActivity(scheduledEventID)
+			return UnknownActivity(scheduledEventID)
 		}
 		act.StartedEventID = c.event(swfapi.EventTypeActivityTaskStarted, func(ev *swfapi.HistoryEvent) {
 			ev.ActivityTaskStartedEventAttributes = &swfapi.ActivityTaskStartedEventAttributes{
@@ -186,7 +186,7 @@ func (c *cmd) startedActivity(scheduledEventID, startedEventID int64) (ActivityS
 	}
 	act, ok := c.e.Activities[scheduledEventID]
 	if !ok || act.StartedEventID == 0 || act.StartedEventID != startedEventID {
-		return ActivityState{}, unknownActivity(scheduledEventID)
+		return ActivityState{}, UnknownActivity(scheduledEventID)
 	}
 	return act, nil
 }

@@ -18,7 +18,7 @@ func (e *Execution) StartDecisionTask(scheduledEventID int64, identity string, n
 		}
 		d := c.e.Decision
 		if d == nil || d.ScheduledEventID != scheduledEventID || d.StartedEventID != 0 {
-			return unknownDecisionTask(scheduledEventID)
+			return UnknownDecisionTask(scheduledEventID)
 		}
 		d.StartedEventID = c.event(swfapi.EventTypeDecisionTaskStarted, func(ev *swfapi.HistoryEvent) {
 			ev.DecisionTaskStartedEventAttributes = &swfapi.DecisionTaskStartedEventAttributes{
@@ -53,7 +53,7 @@ func (e *Execution) CompleteDecisionTask(scheduledEventID, startedEventID int64,
 		}
 		d := c.e.Decision
 		if d == nil || d.ScheduledEventID != scheduledEventID || d.StartedEventID == 0 || d.StartedEventID != startedEventID {
-			return unknownDecisionTask(scheduledEventID)
+			return UnknownDecisionTask(scheduledEventID)
 		}
 		if err := checkBatch(in); err != nil {
 			return err

@@ -92,20 +92,3 @@ func addProblem(problems []string, p string) []string {
 	}
 	return problems
 }
-
-// validationFault is a ValidationException listing problems.
-func validationFault(problems []string) error {
-	return swfapi.NewFault(swfapi.CodeValidation, "%s", (&swfapi.ValidationError{Problems: problems}).Error())
-}
-
-func (e *Execution) unknownExecution() error {
-	return swfapi.NewFault(swfapi.CodeUnknownResource, "Unknown execution: WorkflowExecution=[workflowId=%s, runId=%s]", e.WorkflowID, e.RunID)
-}
-
-func unknownDecisionTask(scheduledEventID int64) error {
-	return swfapi.NewFault(swfapi.CodeUnknownResource, "Unknown decision task, scheduledEventId = %d", scheduledEventID)
-}
-
-func unknownActivity(scheduledEventID int64) error {
-	return swfapi.NewFault(swfapi.CodeUnknownResource, "Unknown activity, scheduledEventId = %d", scheduledEventID)
-}

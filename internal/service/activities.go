@@ -63,7 +63,7 @@ func (s *Service) RecordActivityTaskHeartbeat(ctx context.Context, in *swfapi.Re
 	}
 	canceled, err := s.store.Heartbeat(ctx, tok.RunID, tok.ScheduledEventID, tok.StartedEventID, in.Details, s.clock.Now())
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, unknownActivity(tok.ScheduledEventID)
+		return nil, engine.UnknownActivity(tok.ScheduledEventID)
 	}
 	if err != nil {
 		return nil, err
@@ -102,13 +102,9 @@ func (s *Service) activityCommand(ctx context.Context, token string, cmd func(*e
 		func(e *engine.Execution, now time.Time) (engine.Effects, error) {
 			if !e.Open {
 				// A closed run's tasks are gone with it.
-				return engine.Effects{}, unknownActivity(tok.ScheduledEventID)
+				return engine.Effects{}, engine.UnknownActivity(tok.ScheduledEventID)
 			}
 			return cmd(e, tok, now)
 		})
 	return err
-}
-
-func unknownActivity(scheduledEventID int64) error {
-	return swfapi.NewFault(swfapi.CodeUnknownResource, "Unknown activity, scheduledEventId = %d", scheduledEventID)
 }

@@ -52,3 +52,9 @@ func tooManyOpenExecutions(domain string, limit int) error {
 func typeNotDeprecated() error {
 	return swfapi.NewFault(swfapi.CodeTypeNotDeprecated, "The type is currently registered and cannot be deleted in its current state")
 }
+
+// unknownWorkflow is the fault for a workflow id with no run (open, when
+// the operation takes only an open one).
+func unknownWorkflow(workflowID string) error {
+	return swfapi.NewFault(swfapi.CodeUnknownResource, "Unknown execution, workflowId = %s", workflowID)
+}

@@ -50,7 +50,7 @@ func (s *Service) loadRun(ctx context.Context, domain, workflowID, runID string)
 	case errors.Is(err, store.ErrNotFound) && runID == "":
 		return nil, unknownWorkflow(workflowID)
 	case errors.Is(err, store.ErrNotFound):
-		return nil, unknownExecution(workflowID, runID)
+		return nil, engine.UnknownExecution(workflowID, runID)
 	case err != nil:
 		return nil, err
 	}
@@ -67,7 +67,7 @@ func (s *Service) loadOpenRun(ctx context.Context, domain, workflowID, runID str
 		if runID == "" {
 			return nil, unknownWorkflow(workflowID)
 		}
-		return nil, unknownExecution(workflowID, runID)
+		return nil, engine.UnknownExecution(workflowID, runID)
 	}
 	return r, nil
 }
@@ -322,12 +322,4 @@ func newRunID() string {
 	rand.Read(r[:])
 	base64.StdEncoding.Encode(b[9:], r[:]) // 36 characters, the last "=" as in SWF's
 	return string(b[:])
-}
-
-func unknownWorkflow(workflowID string) error {
-	return swfapi.NewFault(swfapi.CodeUnknownResource, "Unknown execution, workflowId = %s", workflowID)
-}
-
-func unknownExecution(workflowID, runID string) error {
-	return swfapi.NewFault(swfapi.CodeUnknownResource, "Unknown execution: WorkflowExecution=[workflowId=%s, runId=%s]", workflowID, runID)
 }
