@@ -28,18 +28,14 @@ import (
 type registry struct {
 	mu      sync.RWMutex
 	gen     uint64
-	domains map[string]cachedDomain
-	types   map[store.TypeKey]cachedType
+	domains map[string]cached[store.Domain]
+	types   map[store.TypeKey]cached[store.Type]
 	now     func() time.Time
 }
 
-type cachedDomain struct {
-	d  store.Domain
-	at time.Time
-}
-
-type cachedType struct {
-	t  store.Type
+// cached is a value and when it was read.
+type cached[V any] struct {
+	v  V
 	at time.Time
 }
 
@@ -55,60 +51,55 @@ const (
 
 func newRegistry() *registry {
 	return &registry{
-		domains: map[string]cachedDomain{},
-		types:   map[store.TypeKey]cachedType{},
+		domains: map[string]cached[store.Domain]{},
+		types:   map[store.TypeKey]cached[store.Type]{},
 		now:     time.Now,
 	}
 }
 
-// domain returns the cached domain named name, and the generation to give
-// putDomain when it is not cached.
+// domain returns a copy of the cached domain named name, and the
+// generation to give putDomain when it is not cached.
 func (r *registry) domain(name string) (store.Domain, uint64, bool) {
-	r.mu.RLock()
-	defer r.mu.RUnlock()
-	c, ok := r.domains[name]
-	if !ok || r.now().Sub(c.at) > registryMaxAge {
-		return store.Domain{}, r.gen, false
-	}
-	return copyDomain(c.d), r.gen, true
+	return get(r, r.domains, name, copyDomain)
 }
 
-// typ returns the cached type of key, and the generation to give putType
-// when it is not cached.
+// typ returns a copy of the cached type of key, and the generation to give
+// putType when it is not cached.
 func (r *registry) typ(key store.TypeKey) (store.Type, uint64, bool) {
-	r.mu.RLock()
-	defer r.mu.RUnlock()
-	c, ok := r.types[key]
-	if !ok || r.now().Sub(c.at) > registryMaxAge {
-		return store.Type{}, r.gen, false
-	}
-	return copyType(c.t), r.gen, true
+	return get(r, r.types, key, copyType)
 }
 
 // putDomain keeps d, read from the database since generation gen was seen.
 func (r *registry) putDomain(gen uint64, d store.Domain) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if gen != r.gen {
-		return
-	}
-	if len(r.domains) >= registryMaxEntries {
-		clear(r.domains)
-	}
-	r.domains[d.Name] = cachedDomain{copyDomain(d), r.now()}
+	put(r, r.domains, gen, d.Name, copyDomain(d))
 }
 
 // putType keeps t, read from the database since generation gen was seen.
 func (r *registry) putType(gen uint64, t store.Type) {
+	put(r, r.types, gen, t.TypeKey, copyType(t))
+}
+
+func get[K comparable, V any](r *registry, m map[K]cached[V], k K, copyOf func(V) V) (V, uint64, bool) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	c, ok := m[k]
+	if !ok || r.now().Sub(c.at) > registryMaxAge {
+		var zero V
+		return zero, r.gen, false
+	}
+	return copyOf(c.v), r.gen, true
+}
+
+func put[K comparable, V any](r *registry, m map[K]cached[V], gen uint64, k K, v V) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if gen != r.gen {
 		return
 	}
-	if len(r.types) >= registryMaxEntries {
-		clear(r.types)
+	if len(m) >= registryMaxEntries {
+		clear(m)
 	}
-	r.types[t.TypeKey] = cachedType{copyType(t), r.now()}
+	m[k] = cached[V]{v, r.now()}
 }
 
 // forget empties the cache after a change to a domain or a type, committed
@@ -121,7 +112,8 @@ func (r *registry) forget() {
 	clear(r.types)
 }
 
-// The cache hands out copies: a caller may change what it is given.
+// The cache hands out copies, and keeps its own: a caller may change what
+// it is given or what it gave.
 func copyDomain(d store.Domain) store.Domain {
 	d.Tags = slices.Clone(d.Tags)
 	return d
