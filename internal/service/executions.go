@@ -46,12 +46,7 @@ func (s *Service) StartWorkflowExecution(ctx context.Context, in *swfapi.StartWo
 	if err != nil {
 		return nil, err
 	}
-	r := &run{exec: exec}
-	ch := s.change(r, eff)
-	// The domain's open-run limit is checked in the start's own
-	// transaction (see store.ExecutionChange.OpenLimit).
-	ch.OpenLimit = s.cfg.Limits.OpenExecutionsPerDomain
-	switch err := s.store.CreateExecution(ctx, ch); {
+	switch err := s.create(ctx, &run{exec: exec}, eff); {
 	case errors.Is(err, store.ErrExists):
 		return nil, swfapi.NewFault(swfapi.CodeWorkflowExecutionAlreadyStarted, "Already Started")
 	case errors.Is(err, store.ErrLimit):
@@ -59,9 +54,6 @@ func (s *Service) StartWorkflowExecution(ctx context.Context, in *swfapi.StartWo
 	case err != nil:
 		return nil, err
 	}
-	r.rec = ch.Execution
-	s.runs.put(r)
-	s.afterCommit(ch)
 	return &swfapi.Run{RunId: swfapi.Ptr(runID)}, nil
 }
 

@@ -181,6 +181,22 @@ func (s *Service) commit(ctx context.Context, r *run, eff engine.Effects, take [
 	return nil
 }
 
+// create writes a new run r (StartWorkflowExecution's) and its effects in
+// one transaction, as commit writes a command on an existing run: the two
+// are the service's only writes of runs. The domain's open-run limit is
+// checked in that transaction (store.ExecutionChange.OpenLimit).
+func (s *Service) create(ctx context.Context, r *run, eff engine.Effects) error {
+	ch := s.change(r, eff)
+	ch.OpenLimit = s.cfg.Limits.OpenExecutionsPerDomain
+	if err := s.store.CreateExecution(ctx, ch); err != nil {
+		return err
+	}
+	r.rec = ch.Execution
+	s.runs.put(r)
+	s.afterCommit(ch)
+	return nil
+}
+
 // change turns an engine state and its effects into a store change.
 func (s *Service) change(r *run, eff engine.Effects) store.ExecutionChange {
 	e := r.exec
