@@ -36,6 +36,16 @@ const (
 	bulkCount     = 2500
 )
 
+// lacking skips a test that needs what the machine lacks, or fails it in
+// CI, where .ci/run installs Debian's package pkg.
+func lacking(t *testing.T, what, pkg string) {
+	t.Helper()
+	if os.Getenv("CI") != "" {
+		t.Fatalf("%s; CI must install Debian's %s package", what, pkg)
+	}
+	t.Skip(what)
+}
+
 // browser starts headless Chromium for the test, or skips the test when
 // there is none (and fails it in CI, where .ci/run installs it).
 func browser(t *testing.T) context.Context {
@@ -48,10 +58,7 @@ func browser(t *testing.T) context.Context {
 		}
 	}
 	if path == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("no chromium on PATH; CI must install Debian's chromium package")
-		}
-		t.Skip("no chromium on PATH")
+		lacking(t, "no chromium on PATH", "chromium")
 	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.WindowSize(1400, 1000),

@@ -23,9 +23,7 @@ import (
 // and on a node without the cache. Every way must answer the same events.
 func TestHistoryPages(t *testing.T) {
 	a := newWorld(t)
-	b := &world{t: t, clk: a.clk}
-	b.s = swftest.Start(t, swftest.Options{Store: a.s.Store, Clock: a.clk})
-	b.c = b.s.Client
+	b := a.otherNode(swftest.Options{})
 
 	ex := a.start("pages")
 	signal := func(from, to int) {
@@ -67,9 +65,7 @@ func TestHistoryPages(t *testing.T) {
 	signal(30, 45)
 	want = readHistory(t, a.c, ex, 1000, false)
 	check("a node that knew a prefix", b, want)
-	c := &world{t: t, clk: a.clk}
-	c.s = swftest.Start(t, swftest.Options{Store: a.s.Store, Clock: a.clk, HistoryCacheBytes: -1})
-	c.c = c.s.Client
+	c := a.otherNode(swftest.Options{HistoryCacheBytes: -1})
 	check("a node without the cache", c, want)
 
 	// In process, events are decoded: the same events, field by field.

@@ -21,9 +21,7 @@ import (
 // store: the answers and the history must be those of one node.
 func TestTwoNodes(t *testing.T) {
 	a := newWorld(t)
-	b := &world{t: t, clk: a.clk}
-	b.s = swftest.Start(t, swftest.Options{Store: a.s.Store, Clock: a.clk})
-	b.c = b.s.Client
+	b := a.otherNode(swftest.Options{})
 
 	ex := a.start("two-nodes") // a caches the run with its first decision task queued
 
@@ -78,9 +76,7 @@ func TestCrossNodeHandOff(t *testing.T) {
 		t.Skip("cross-node notifications are PostgreSQL's (OPENSWF_TEST_STORE=postgres)")
 	}
 	a := newWorld(t)
-	b := &world{t: t, clk: a.clk}
-	b.s = swftest.Start(t, swftest.Options{Store: a.s.Store, Clock: a.clk})
-	b.c = b.s.Client
+	b := a.otherNode(swftest.Options{})
 
 	const rounds = 30
 	var lat []time.Duration

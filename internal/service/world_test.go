@@ -39,6 +39,15 @@ func newWorld(t *testing.T) *world {
 	return newWorldWith(t, swftest.Options{})
 }
 
+// otherNode is a second server on w's store and clock, built with opts: a
+// node of the same deployment, whose caches know nothing yet.
+func (w *world) otherNode(opts swftest.Options) *world {
+	w.t.Helper()
+	opts.Store, opts.Clock = w.s.Store, w.clk
+	s := swftest.Start(w.t, opts)
+	return &world{t: w.t, s: s, c: s.Client, clk: w.clk}
+}
+
 // newWorldWith is newWorld on a server built with opts, on the world's
 // fake clock.
 func newWorldWith(t *testing.T, opts swftest.Options) *world {
