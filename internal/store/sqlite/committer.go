@@ -16,9 +16,23 @@ import (
 // Group commit. When SQLite syncs its WAL at every commit, one fsync per
 // write request makes the disk, not the CPU, the limit of the store. So
 // every write goes to one committer goroutine that owns the write
-// connection. It runs each request as it takes it, inside its own SAVEPOINT
-// of one open transaction, rolls back only the savepoint of a request that
-// fails, and commits many requests at once.
+// connection. It runs each request as it takes it, in one open
+// transaction, and commits many requests at once.
+//
+// A request runs without a savepoint of its own. A savepoint costs a copy
+// of every page a request touches (SQLite's sub-journal) on every request,
+// to serve a rare case: a request that fails after it has written. Most
+// failures write nothing first (a version guard that matches no row, a
+// row that is already there, a statement that fails is undone by SQLite
+// itself), and for those the transaction goes on as if the request had not
+// run. A request that fails after writing (or panics, or meets an error
+// of the database, which may have ended the transaction) is undone by
+// redoing the batch without it: the transaction is rolled back and begun
+// again, and the requests that had succeeded in it run again, in the same
+// order, on the same committed state, to the same outcome (see redo). So
+// a request's work must be a function of what it reads in the transaction:
+// it may run more than once, and must set what it hands back to its caller,
+// not add to it.
 //
 // The commit itself does not wait for the disk (the write connection runs
 // with synchronous=NORMAL): a second goroutine, the syncer, fsyncs the WAL
@@ -45,9 +59,9 @@ import (
 // transaction, which would take the other requests of the batch with it.
 // A request's context counts only until its work has run: one that ends
 // before the request is taken drops it, and one that ends while it runs
-// rolls back its savepoint. After that the caller may stop waiting (it
-// gets its context's error), and the request commits or fails with its
-// batch regardless.
+// undoes it, as a failure does. After that the caller may stop waiting
+// (it gets its context's error), and the request commits or fails with
+// its batch regardless.
 
 // Lingering. Committing the moment the syncer is free makes a batch as big
 // as one fsync's time lets it grow, which under a steady stream of small
@@ -76,6 +90,10 @@ const (
 // small machine a batch rarely reaches it.
 const maxBatch = 64
 
+// verifyWrites makes new committers check that every request notes its
+// writes (see committer.checkWrites); the package's tests set it.
+var verifyWrites bool
+
 // errClosed answers calls after Close.
 var errClosed = errors.New("sqlite: store is closed")
 
@@ -99,16 +117,46 @@ func cmpOr(err, def error) error {
 
 // wtx is the batch's transaction as one request sees it: the write
 // connection, the write path's prepared statements, and the committer's
-// context, which every statement must use.
+// context, which every statement must use. Every write goes through
+// write, exec or wroteRow, which note that the request has changed rows:
+// a request that fails after that must be undone (see redo).
 type wtx struct {
 	ctx  context.Context
 	conn *sql.Conn
 	st   *stmts
+	// wrote: the running request has changed at least one row.
+	wrote bool
 }
 
-func (w *wtx) exec(query string, args ...any) (sql.Result, error) {
-	return w.conn.ExecContext(w.ctx, query, args...)
+// write runs one of the write path's prepared statements.
+func (w *wtx) write(stmt *sql.Stmt, args ...any) (sql.Result, error) {
+	res, err := stmt.ExecContext(w.ctx, args...)
+	w.note(res, err)
+	return res, err
 }
+
+// exec runs a statement given as text.
+func (w *wtx) exec(query string, args ...any) (sql.Result, error) {
+	res, err := w.conn.ExecContext(w.ctx, query, args...)
+	w.note(res, err)
+	return res, err
+}
+
+// note records whether a statement that succeeded changed rows.
+func (w *wtx) note(res sql.Result, err error) {
+	if err != nil || w.wrote {
+		return
+	}
+	// Both drivers' RowsAffected are counts kept by the statement: no
+	// call into the database.
+	if n, err := res.RowsAffected(); err != nil || n > 0 {
+		w.wrote = true
+	}
+}
+
+// wroteRow records a row changed by a statement run as a query (one with
+// RETURNING).
+func (w *wtx) wroteRow() { w.wrote = true }
 
 func (w *wtx) queryRow(query string, args ...any) *sql.Row {
 	return w.conn.QueryRowContext(w.ctx, query, args...)
@@ -118,11 +166,9 @@ func (w *wtx) queryRow(query string, args ...any) *sql.Row {
 type writeReq struct {
 	ctx context.Context
 	op  string
-	fn  func(*wtx) error
-	// single: fn is one statement, which SQLite undoes by itself when it
-	// fails, so it needs no savepoint; a failure other than one of the
-	// contract's errors then ends the whole batch (see runOne).
-	single bool
+	// fn is the request's work. It may run more than once (see the notes
+	// at the top of this file).
+	fn func(*wtx) error
 	// done receives the answer; buffered so that the committer never waits
 	// for a caller that has stopped listening.
 	done chan writeResult
@@ -170,8 +216,16 @@ type committer struct {
 	// observer hears of every commit and sync (see backlog.go).
 	observer atomic.Pointer[commitObserver]
 
+	// redone counts the batches redone without a request that failed
+	// after writing (for tests).
+	redone atomic.Int64
+	// checkWrites makes every request measure the rows it changed, so
+	// that a write not noted in wtx.wrote is caught (set by the package's
+	// tests).
+	checkWrites bool
+
 	// Prepared on conn: the batch's own statements.
-	begin, commit, rollback, savepoint, release, rollbackTo *sql.Stmt
+	begin, commit, rollback *sql.Stmt
 }
 
 // ended is a batch whose transaction has ended, waiting for its answers
@@ -198,6 +252,8 @@ func newCommitter(ctx context.Context, conn *sql.Conn, st *stmts, sync func() er
 		toSync:   make(chan *ended, 1),
 		idle:     make(chan struct{}, 1),
 		sync:     sync,
+
+		checkWrites: verifyWrites,
 	}
 	for _, p := range []struct {
 		dst **sql.Stmt
@@ -208,9 +264,6 @@ func newCommitter(ctx context.Context, conn *sql.Conn, st *stmts, sync func() er
 		{&c.begin, `BEGIN IMMEDIATE`},
 		{&c.commit, `COMMIT`},
 		{&c.rollback, `ROLLBACK`},
-		{&c.savepoint, `SAVEPOINT req`},
-		{&c.release, `RELEASE req`},
-		{&c.rollbackTo, `ROLLBACK TO req`},
 	} {
 		stmt, err := conn.PrepareContext(ctx, p.sql)
 		if err != nil {
@@ -223,7 +276,7 @@ func newCommitter(ctx context.Context, conn *sql.Conn, st *stmts, sync func() er
 }
 
 func (c *committer) closeStmts() {
-	for _, s := range []*sql.Stmt{c.begin, c.commit, c.rollback, c.savepoint, c.release, c.rollbackTo} {
+	for _, s := range []*sql.Stmt{c.begin, c.commit, c.rollback} {
 		if s != nil {
 			s.Close()
 		}
@@ -231,10 +284,9 @@ func (c *committer) closeStmts() {
 }
 
 // do hands fn to the committer and waits for its answer: nil once the
-// batch holding fn's writes has committed durably. single says that fn is
-// one statement (see writeReq). The notes at the top of this file say what
-// ctx does.
-func (s *Store) do(ctx context.Context, op string, single bool, fn func(*wtx) error) error {
+// batch holding fn's writes has committed durably. The notes at the top of
+// this file say what ctx does, and why fn may run more than once.
+func (s *Store) do(ctx context.Context, op string, fn func(*wtx) error) error {
 	c := s.committer
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("sqlite: %s: %w", op, err)
@@ -244,7 +296,7 @@ func (s *Store) do(ctx context.Context, op string, single bool, fn func(*wtx) er
 		return fmt.Errorf("sqlite: %s: %w", op, errClosed)
 	default:
 	}
-	req := &writeReq{ctx: ctx, op: op, fn: fn, single: single, done: make(chan writeResult, 1)}
+	req := &writeReq{ctx: ctx, op: op, fn: fn, done: make(chan writeResult, 1)}
 	c.waiting.Add(1)
 	select {
 	case c.queue <- req:
@@ -479,21 +531,106 @@ func (b *batch) add(r *writeReq) {
 		return
 	}
 	if !b.begun {
-		if _, err := c.begin.ExecContext(c.ctx); err != nil {
-			res.err = fmt.Errorf("sqlite: beginning a write transaction: %w", err)
+		if err := b.begin(); err != nil {
+			res.err = err
 			return
 		}
-		b.begun, b.began = true, time.Now()
 		c.batches.Add(1)
 	}
 	c.writes.Add(1)
-	var abort error
-	*res, abort = c.runOne(b.w, r)
-	if abort != nil {
-		c.rollbackAll(abort)
-		b.failAll(abort)
-		b.abort, b.begun = abort, false
+	var undo bool
+	*res, undo = c.runOne(b.w, r)
+	if undo {
+		b.redo(r)
 	}
+}
+
+// begin begins the batch's transaction.
+func (b *batch) begin() error {
+	if _, err := b.c.begin.ExecContext(b.c.ctx); err != nil {
+		return fmt.Errorf("sqlite: beginning a write transaction: %w", err)
+	}
+	b.begun, b.began = true, time.Now()
+	return nil
+}
+
+// runOne runs one request in the open transaction. undo says that the
+// transaction must be redone without it: it failed after writing, or in a
+// way that may have ended the transaction (an error of the database, a
+// panic), or its caller gave up while it ran and it wrote.
+func (c *committer) runOne(w *wtx, r *writeReq) (res writeResult, undo bool) {
+	var before int64
+	if c.checkWrites {
+		before = c.totalChanges()
+	}
+	w.wrote = false
+	res = c.call(w, r)
+	if res.err == nil && res.panic == nil {
+		// A caller whose context ended while its work ran has gone or is
+		// going: its write must not happen.
+		if err := r.ctx.Err(); err != nil {
+			res.err = fmt.Errorf("sqlite: %s: %w", r.op, err)
+			return res, w.wrote
+		}
+		return res, false
+	}
+	if c.checkWrites && !w.wrote && expected(res.err) {
+		if after := c.totalChanges(); after != before {
+			panic(fmt.Sprintf("sqlite: %s changed %d rows without noting it, then failed: %v", r.op, after-before, res.err))
+		}
+	}
+	return res, w.wrote || res.panic != nil || !expected(res.err)
+}
+
+// totalChanges is the write connection's count of rows changed so far.
+func (c *committer) totalChanges() int64 {
+	var n int64
+	if err := c.conn.QueryRowContext(c.ctx, `SELECT total_changes()`).Scan(&n); err != nil {
+		panic(fmt.Sprintf("sqlite: total_changes: %v", err))
+	}
+	return n
+}
+
+// redo undoes failed, the request just run, by rolling the transaction
+// back and running again, in a new one, every request of the batch that
+// has succeeded so far. They run on the same committed state in the same
+// order, so each comes to the same outcome, and the transaction is then
+// as if failed had never run. One that does not (the database itself is
+// failing) loses the batch.
+func (b *batch) redo(failed *writeReq) {
+	c := b.c
+	c.redone.Add(1)
+	c.logger.Debug("redoing a write batch without a failed request", "op", failed.op,
+		"err", cmpOr(b.e.results[len(b.e.results)-1].err, errPanicked))
+	if _, err := c.rollback.ExecContext(c.ctx); err != nil {
+		// The failure may have ended the transaction already.
+		c.logger.Debug("rollback before a redo", "err", err)
+	}
+	b.begun = false
+	if err := b.begin(); err != nil {
+		b.lose(err)
+		return
+	}
+	for i, r := range b.e.batch[:len(b.e.batch)-1] {
+		if res := b.e.results[i]; res.err != nil || res.panic != nil {
+			// It failed having written nothing, or was undone.
+			continue
+		}
+		b.w.wrote = false
+		res := c.call(b.w, r)
+		if res.err != nil || res.panic != nil {
+			b.lose(fmt.Errorf("sqlite: %s: redoing it without a failed %s: %w", r.op, failed.op, cmpOr(res.err, errPanicked)))
+			return
+		}
+	}
+}
+
+// lose gives up the batch's transaction: it is rolled back, and what
+// succeeded in it fails with err.
+func (b *batch) lose(err error) {
+	b.c.rollbackAll(err)
+	b.failAll(err)
+	b.abort, b.begun = err, false
 }
 
 // failAll is the outcome when the transaction is lost: whatever succeeded
@@ -513,9 +650,7 @@ func (b *batch) end() *ended {
 		return b.e
 	}
 	if _, err := b.c.commit.ExecContext(b.c.ctx); err != nil {
-		err = fmt.Errorf("sqlite: committing a batch of %d writes: %w", len(b.e.batch), err)
-		b.c.rollbackAll(err)
-		b.failAll(err)
+		b.lose(fmt.Errorf("sqlite: committing a batch of %d writes: %w", len(b.e.batch), err))
 		return b.e
 	}
 	b.e.wrote = true
@@ -523,47 +658,6 @@ func (b *batch) end() *ended {
 		o.Committed(time.Since(b.began), len(b.e.batch))
 	}
 	return b.e
-}
-
-// runOne runs one request inside the open transaction. abort is non-nil
-// when the transaction itself can no longer be trusted (a savepoint could
-// not be rolled back, or a single statement failed unexpectedly): the
-// batch is then given up.
-func (c *committer) runOne(w *wtx, r *writeReq) (res writeResult, abort error) {
-	if !r.single {
-		if _, err := c.savepoint.ExecContext(c.ctx); err != nil {
-			return writeResult{err: err}, fmt.Errorf("sqlite: %s: opening a savepoint: %w", r.op, err)
-		}
-	}
-	res = c.call(w, r)
-	failed := res.err != nil || res.panic != nil
-	if r.single {
-		if failed && !expected(res.err) {
-			// There is no savepoint to go back to, and an error of the
-			// database itself may have ended the transaction.
-			return res, fmt.Errorf("sqlite: %s: the batch's transaction failed: %w", r.op, cmpOr(res.err, errPanicked))
-		}
-		// Its one statement has run: a context that ends now changes
-		// nothing, as with a request whose savepoint is released.
-		return res, nil
-	}
-	if !failed {
-		// A caller whose context ended while its work ran has gone or is
-		// going: its write must not happen.
-		if err := r.ctx.Err(); err != nil {
-			res.err, failed = fmt.Errorf("sqlite: %s: %w", r.op, err), true
-		}
-	}
-	if failed {
-		if _, err := c.rollbackTo.ExecContext(c.ctx); err != nil {
-			return res, fmt.Errorf("sqlite: %s: rolling back its savepoint: %w", r.op, err)
-		}
-	}
-	// RELEASE after ROLLBACK TO too: ROLLBACK TO keeps the savepoint open.
-	if _, err := c.release.ExecContext(c.ctx); err != nil {
-		return res, fmt.Errorf("sqlite: %s: releasing its savepoint: %w", r.op, err)
-	}
-	return res, nil
 }
 
 // call runs r's work, turning a panic into an answer that the caller

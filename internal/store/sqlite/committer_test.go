@@ -82,10 +82,14 @@ func TestOneBatch(t *testing.T) {
 	}
 
 	entered, release := make(chan struct{}), make(chan struct{})
-	var wg sync.WaitGroup
+	var (
+		wg    sync.WaitGroup
+		enter sync.Once
+	)
 	wg.Go(func() {
-		err := s.do(ctx, "hold", false, func(*wtx) error {
-			close(entered)
+		// It runs again when the batch is redone.
+		err := s.do(ctx, "hold", func(*wtx) error {
+			enter.Do(func() { close(entered) })
 			<-release
 			return nil
 		})
@@ -95,6 +99,7 @@ func TestOneBatch(t *testing.T) {
 	})
 	<-entered
 	batches, _ := s.BatchStats()
+	redone := s.Redone()
 	errs := make([]error, len(writes))
 	for i, w := range writes {
 		wg.Go(func() { errs[i] = w.do(ctx) })
@@ -114,6 +119,12 @@ func TestOneBatch(t *testing.T) {
 	if got, _ := s.BatchStats(); got != batches {
 		t.Errorf("the writes took %d batches of their own, want none: they join the batch of the write ahead of them", got-batches)
 	}
+	// The strict take in b fails after b's row is written: the batch is
+	// redone without it. The others fail before writing anything (the
+	// run's guard checks the version and where the history ends).
+	if got := s.Redone() - redone; got != 1 {
+		t.Errorf("the batch was redone %d times, want 1", got)
+	}
 	for id, want := range map[string]int64{"a": 3, "b": 1, "c": 2, "d": 1} {
 		x, acts, err := s.GetRun(ctx, id)
 		if err != nil || x.Version != want {
@@ -129,6 +140,97 @@ func TestOneBatch(t *testing.T) {
 	}
 	if _, _, err := s.GetRun(ctx, "a2"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("the second open run of w-a exists (%v)", err)
+	}
+}
+
+// TestRedo: in one batch, writes that fail after writing (with an error
+// of their own, a contract error, a panic) leave nothing behind, and the
+// writes around them commit, each batch being redone without the failed
+// one.
+func TestRedo(t *testing.T) {
+	ctx := t.Context()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "openswf.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	insert := func(w *wtx, name string) error {
+		_, err := w.exec(`INSERT INTO secrets (name, value) VALUES (?, x'00')`, name)
+		return err
+	}
+	writes := []struct {
+		name string
+		fail string // "", "error", "conflict", "panic"
+	}{{"one", ""}, {"two", "error"}, {"three", "conflict"}, {"four", ""}, {"five", "panic"}, {"six", ""}}
+
+	entered, release := make(chan struct{}), make(chan struct{})
+	var (
+		wg    sync.WaitGroup
+		enter sync.Once
+	)
+	wg.Go(func() {
+		err := s.do(ctx, "hold", func(*wtx) error {
+			enter.Do(func() { close(entered) })
+			<-release
+			return nil
+		})
+		if err != nil {
+			t.Errorf("hold: %v", err)
+		}
+	})
+	<-entered
+	batches, _ := s.BatchStats()
+	redone := s.Redone()
+	boom := errors.New("boom")
+	for _, wr := range writes {
+		wg.Go(func() {
+			defer func() {
+				if p := recover(); (p != nil) != (wr.fail == "panic") {
+					t.Errorf("%s: panic %v", wr.name, p)
+				}
+			}()
+			err := s.do(ctx, wr.name, func(w *wtx) error {
+				if err := insert(w, wr.name); err != nil {
+					return err
+				}
+				switch wr.fail {
+				case "error":
+					return boom
+				case "conflict":
+					return store.ErrConflict
+				case "panic":
+					panic(wr.name)
+				}
+				return nil
+			})
+			switch {
+			case wr.fail == "" && err != nil,
+				wr.fail == "error" && !errors.Is(err, boom),
+				wr.fail == "conflict" && !errors.Is(err, store.ErrConflict):
+				t.Errorf("%s: %v", wr.name, err)
+			}
+		})
+	}
+	for s.committer.waiting.Load() != int64(len(writes)) {
+		time.Sleep(time.Millisecond)
+	}
+	close(release)
+	wg.Wait()
+
+	if got, _ := s.BatchStats(); got != batches {
+		t.Errorf("the writes took %d batches of their own, want none", got-batches)
+	}
+	if got := s.Redone() - redone; got != 3 {
+		t.Errorf("redone %d times, want 3", got)
+	}
+	for _, wr := range writes {
+		var n int
+		if err := s.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM secrets WHERE name = ?`, wr.name).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if want := map[bool]int{true: 1, false: 0}[wr.fail == ""]; n != want {
+			t.Errorf("%s: %d rows, want %d", wr.name, n, want)
+		}
 	}
 }
 

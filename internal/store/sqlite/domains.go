@@ -38,7 +38,7 @@ func (s *Store) CreateDomain(ctx context.Context, d store.Domain, limit int) err
 		return err
 	}
 	defer s.registry.forget()
-	return s.do(ctx, "create domain", false, func(w *wtx) error {
+	return s.do(ctx, "create domain", func(w *wtx) error {
 		var exists bool
 		if err := w.queryRow(`SELECT EXISTS (SELECT 1 FROM domains WHERE name = ?)`, d.Name).Scan(&exists); err != nil {
 			return s.dbErr(w.ctx, "create domain", err)
@@ -105,7 +105,7 @@ func (s *Store) loadDomain(w *wtx, op, name string) (store.Domain, error) {
 func (s *Store) UpdateDomain(ctx context.Context, name string, change func(*store.Domain) error) (store.Domain, error) {
 	var out store.Domain
 	defer s.registry.forget()
-	err := s.do(ctx, "update domain", false, func(w *wtx) error {
+	err := s.do(ctx, "update domain", func(w *wtx) error {
 		d, err := s.loadDomain(w, "update domain", name)
 		if err != nil {
 			return err
@@ -136,7 +136,7 @@ func (s *Store) UpdateDomain(ctx context.Context, name string, change func(*stor
 func (s *Store) DeprecateDomain(ctx context.Context, name string, at time.Time, check func(store.Domain) error) (store.Domain, error) {
 	var out store.Domain
 	defer s.registry.forget()
-	err := s.do(ctx, "deprecate domain", false, func(w *wtx) error {
+	err := s.do(ctx, "deprecate domain", func(w *wtx) error {
 		d, err := s.loadDomain(w, "deprecate domain", name)
 		if err != nil {
 			return err

@@ -39,11 +39,13 @@ const (
 	// instead. The version guard is the optimistic lock: a change
 	// computed from an older version matches no row. The last_event guard
 	// makes a change's events (?13 of them, from id ?14) follow the
-	// history densely.
-	sqlUpdateExecState = `UPDATE executions SET version = ?1, state = ?2, tag_list = ?3, cancel_requested = ?4,
+	// history densely. The tag list is guarded too, not SET: setting it
+	// would bring in the triggers of execution_tags, and with them a
+	// statement journal, a copy of every page the UPDATE touches.
+	sqlUpdateExecState = `UPDATE executions SET version = ?1, state = ?2, cancel_requested = ?4,
 			last_event = last_event + ?13
 		WHERE run_id = ?5 AND version = ?6 AND open = ?7 AND type_name = ?8 AND type_version = ?9
-			AND started_at = ?10 AND closed_at IS ?11 AND close_status = ?12
+			AND started_at = ?10 AND closed_at IS ?11 AND close_status = ?12 AND tag_list = ?3
 			AND (?13 = 0 OR last_event = ?14 - 1)`
 	sqlUpdateExec = `UPDATE executions SET version = ?1, open = ?2, state = ?3, type_name = ?4, type_version = ?5,
 			started_at = ?6, closed_at = ?7, close_status = ?8, tag_list = ?9, cancel_requested = ?10,
@@ -242,7 +244,7 @@ func (s *Store) CreateExecution(ctx context.Context, ch store.ExecutionChange) e
 	if err != nil {
 		return err
 	}
-	return s.do(ctx, "create execution", false, func(w *wtx) error {
+	return s.do(ctx, "create execution", func(w *wtx) error {
 		return s.createRun(w, ch, tags)
 	})
 }
@@ -256,7 +258,7 @@ func (s *Store) createRun(w *wtx, ch store.ExecutionChange, tags string) error {
 	}
 	// The partial unique index on open runs makes a second open run of the
 	// workflow id fail here, as does a reused run id.
-	_, err := w.st.insertExec.ExecContext(w.ctx,
+	_, err := w.write(w.st.insertExec,
 		x.Domain, x.WorkflowID, x.RunID, x.Version, x.Open, columns.Blob(x.State), x.TypeName, x.TypeVersion,
 		columns.Millis(x.StartedAt), nullMillis(x.ClosedAt), x.CloseStatus, tags, x.CancelRequested,
 		nullString(x.ParentWorkflowID), nullString(x.ParentRunID), events)
@@ -301,9 +303,9 @@ func (s *Store) UpdateExecution(ctx context.Context, ch store.ExecutionChange) e
 		}
 	}
 	first, events := eventSpan(ch)
-	return s.do(ctx, "update execution", false, func(w *wtx) error {
+	return s.do(ctx, "update execution", func(w *wtx) error {
 		const op = "update execution"
-		res, err := w.st.updateExecState.ExecContext(w.ctx,
+		res, err := w.write(w.st.updateExecState,
 			x.Version, columns.Blob(x.State), tags, x.CancelRequested,
 			x.RunID, ch.ExpectedVersion, x.Open, x.TypeName, x.TypeVersion,
 			columns.Millis(x.StartedAt), nullMillis(x.ClosedAt), x.CloseStatus, events, first)
@@ -313,7 +315,7 @@ func (s *Store) UpdateExecution(ctx context.Context, ch store.ExecutionChange) e
 		if n, err := res.RowsAffected(); err != nil {
 			return s.dbErr(w.ctx, op, err)
 		} else if n == 0 {
-			res, err = w.st.updateExec.ExecContext(w.ctx,
+			res, err = w.write(w.st.updateExec,
 				x.Version, x.Open, columns.Blob(x.State), x.TypeName, x.TypeVersion,
 				columns.Millis(x.StartedAt), nullMillis(x.ClosedAt), x.CloseStatus, tags, x.CancelRequested,
 				x.RunID, ch.ExpectedVersion, events, first)
@@ -366,7 +368,7 @@ func (s *Store) writeChange(w *wtx, ch store.ExecutionChange) error {
 	x := ch.Execution
 	stmt := w.st.insertEvent
 	for _, ev := range ch.Events {
-		if _, err := stmt.ExecContext(w.ctx, x.RunID, ev.ID, columns.Blob(ev.Data)); isUnique(err) {
+		if _, err := w.write(stmt, x.RunID, ev.ID, columns.Blob(ev.Data)); isUnique(err) {
 			// Rows of a history that the run's row did not count (a
 			// database written by hand).
 			return historyConflict(x.RunID, ev.ID-1, ev.ID)
@@ -377,7 +379,7 @@ func (s *Store) writeChange(w *wtx, ch store.ExecutionChange) error {
 
 	stmt = w.st.deleteTask
 	for _, t := range ch.TakeTasks {
-		res, err := stmt.ExecContext(w.ctx, string(t.Kind), x.RunID, t.ScheduledEventID)
+		res, err := w.write(stmt, string(t.Kind), x.RunID, t.ScheduledEventID)
 		if err != nil {
 			return s.dbErr(w.ctx, op, err)
 		}
@@ -392,7 +394,7 @@ func (s *Store) writeChange(w *wtx, ch store.ExecutionChange) error {
 	}
 	stmt = w.st.insertTask
 	for _, t := range ch.AddTasks {
-		_, err := stmt.ExecContext(w.ctx, string(t.Kind), or(t.Domain, x.Domain), t.TaskList, t.Priority,
+		_, err := w.write(stmt, string(t.Kind), or(t.Domain, x.Domain), t.TaskList, t.Priority,
 			or(t.WorkflowID, x.WorkflowID), x.RunID, t.ScheduledEventID, columns.Millis(ch.QueuedAt))
 		if isUnique(err) {
 			return fmt.Errorf("%w: %s task of event %d of run %s is queued already", store.ErrConflict, t.Kind, t.ScheduledEventID, x.RunID)
@@ -404,13 +406,13 @@ func (s *Store) writeChange(w *wtx, ch store.ExecutionChange) error {
 
 	stmt = w.st.deleteTimer
 	for _, k := range ch.RemoveTimers {
-		if _, err := stmt.ExecContext(w.ctx, x.RunID, k); err != nil {
+		if _, err := w.write(stmt, x.RunID, k); err != nil {
 			return s.dbErr(w.ctx, op, err)
 		}
 	}
 	stmt = w.st.upsertTimer
 	for _, tm := range ch.SetTimers {
-		if _, err := stmt.ExecContext(w.ctx, x.RunID, tm.Key, or(tm.Domain, x.Domain), or(tm.WorkflowID, x.WorkflowID),
+		if _, err := w.write(stmt, x.RunID, tm.Key, or(tm.Domain, x.Domain), or(tm.WorkflowID, x.WorkflowID),
 			columns.Millis(tm.FireAt)); err != nil {
 			return s.dbErr(w.ctx, op, err)
 		}
@@ -418,13 +420,13 @@ func (s *Store) writeChange(w *wtx, ch store.ExecutionChange) error {
 
 	stmt = w.st.deleteActivity
 	for _, id := range ch.RemoveActivities {
-		if _, err := stmt.ExecContext(w.ctx, x.RunID, id); err != nil {
+		if _, err := w.write(stmt, x.RunID, id); err != nil {
 			return s.dbErr(w.ctx, op, err)
 		}
 	}
 	stmt = w.st.upsertActivity
 	for _, a := range ch.PutActivities {
-		if _, err := stmt.ExecContext(w.ctx, x.RunID, a.ScheduledEventID, a.StartedEventID, a.CancelRequested,
+		if _, err := w.write(stmt, x.RunID, a.ScheduledEventID, a.StartedEventID, a.CancelRequested,
 			nullMillis(a.StartedAt), a.HeartbeatTimeout.Milliseconds(), nullMillis(a.Deadline),
 			nullMillis(a.HeartbeatAt), a.HeartbeatDetails); err != nil {
 			return s.dbErr(w.ctx, op, err)
@@ -652,12 +654,16 @@ func (s *Store) NextTimer(ctx context.Context) (time.Time, bool, error) {
 }
 
 // Heartbeat implements store.ExecutionStore. It is the one UPDATE of
-// sqlHeartbeat, run in the committer's batch without a savepoint: a
-// statement that changes nothing or fails is undone by SQLite itself.
+// sqlHeartbeat, run in the committer's batch: a statement that changes
+// nothing or fails is undone by SQLite itself, so a heartbeat that fails
+// never makes the batch be redone.
 func (s *Store) Heartbeat(ctx context.Context, runID string, scheduledEventID, startedEventID int64, details *string, at time.Time) (bool, error) {
 	var canceled bool
-	err := s.do(ctx, "heartbeat", true, func(w *wtx) error {
+	err := s.do(ctx, "heartbeat", func(w *wtx) error {
 		err := w.st.heartbeat.QueryRowContext(w.ctx, columns.Millis(at), details, runID, scheduledEventID, startedEventID).Scan(&canceled)
+		if err == nil {
+			w.wroteRow()
+		}
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("%w: activity %d (attempt %d) of run %s is not running", store.ErrNotFound, scheduledEventID, startedEventID, runID)
 		}

@@ -2,6 +2,13 @@ package sqlite
 
 import "testing"
 
+// Every committer of the package's tests checks that requests note their
+// writes, the conformance suite's included.
+func init() { verifyWrites = true }
+
+// Redone returns how many batches were redone without a failed request.
+func (s *Store) Redone() int64 { return s.committer.redone.Load() }
+
 // BatchStats returns how many batches the committer has run and how many
 // requests were in them.
 func (s *Store) BatchStats() (batches, writes int64) {
@@ -26,7 +33,7 @@ func (s *Store) SetRetentionEvents(n int) { s.retentionEvents = n }
 // long run: hidden, with its first events deleted.
 func (s *Store) HalfDelete(t *testing.T, runID string, events int) {
 	t.Helper()
-	err := s.do(t.Context(), "half-delete", false, func(w *wtx) error {
+	err := s.do(t.Context(), "half-delete", func(w *wtx) error {
 		if _, err := w.exec(`UPDATE executions SET domain = ? WHERE run_id = ?`, hiddenDomain, runID); err != nil {
 			return err
 		}

@@ -28,7 +28,9 @@ func (s *Store) OpenCount(ctx context.Context, domain string) (int, error) {
 }
 
 // checkOpenLimit fails a creating change whose run, just written, puts its
-// domain past ch.OpenLimit; the caller's savepoint then undoes the run.
+// domain past ch.OpenLimit. It fails after the run's row is written, so
+// that a second open run of the workflow id is refused as such first; the
+// committer then redoes the batch without it (rare: only at the limit).
 func (s *Store) checkOpenLimit(w *wtx, ch store.ExecutionChange) error {
 	if ch.OpenLimit <= 0 {
 		return nil

@@ -81,7 +81,7 @@ func (s *Store) DeleteClosed(ctx context.Context, domain string, closedBefore ti
 		deleted []string
 		long    string // a run too long for one transaction, now hidden
 	)
-	err := s.do(ctx, "delete closed runs", false, func(w *wtx) error {
+	err := s.do(ctx, "delete closed runs", func(w *wtx) error {
 		const op = "delete closed runs"
 		deleted, long = deleted[:0], ""
 		rows, err := w.conn.QueryContext(w.ctx, sqlClosedBefore, domain, columns.Millis(closedBefore), limit)
@@ -180,7 +180,7 @@ func (s *Store) purgeHidden(ctx context.Context) error {
 func (s *Store) purge(ctx context.Context, runID string, budget int) error {
 	const op = "delete a long closed run"
 	for done := false; !done; {
-		err := s.do(ctx, op, false, func(w *wtx) error {
+		err := s.do(ctx, op, func(w *wtx) error {
 			res, err := w.exec(`DELETE FROM history_events WHERE run_id = ?1
 				AND event_id < COALESCE((SELECT MIN(event_id) FROM history_events WHERE run_id = ?1), 0) + ?2`, runID, budget)
 			if err != nil {

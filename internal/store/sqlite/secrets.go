@@ -19,7 +19,7 @@ func (s *Store) Secret(ctx context.Context, name string) ([]byte, error) {
 		return nil, fmt.Errorf("sqlite: secret: %w", err)
 	}
 	var value []byte
-	err := s.do(ctx, "secret", false, func(w *wtx) error {
+	err := s.do(ctx, "secret", func(w *wtx) error {
 		if _, err := w.exec(`INSERT INTO secrets (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING`,
 			name, fresh); err != nil {
 			return s.dbErr(w.ctx, "secret", err)

@@ -94,12 +94,12 @@ func Open(ctx context.Context, path string, logger *slog.Logger) (*Store, error)
 		"_pragma=journal_mode(WAL)",
 		"_pragma=synchronous(FULL)",
 		"_pragma=foreign_keys(1)",
-		// Each request of a batch runs in a savepoint, whose sub-journal
-		// (the pages as they were before it) SQLite keeps in memory up
-		// to 64 KiB and then spills to a temporary file for the rest of
-		// the connection's life: two write system calls per page a
-		// request touches, 15 % of a workflow's server CPU. In memory it
-		// is a copy.
+		// A statement that may fail half-way (one that fires a trigger,
+		// an upsert) runs with a statement journal, the pages as they
+		// were before it, which SQLite keeps in memory up to 64 KiB and
+		// then spills to a temporary file for the rest of the
+		// connection's life: two write system calls per page. In memory
+		// it is a copy.
 		"_pragma=temp_store(MEMORY)",
 		"_txlock=immediate",
 	))

@@ -41,7 +41,7 @@ func (s *Store) CreateType(ctx context.Context, t store.Type, limit int, check f
 		return err
 	}
 	defer s.registry.forget()
-	return s.do(ctx, "create type", false, func(w *wtx) error {
+	return s.do(ctx, "create type", func(w *wtx) error {
 		d, err := s.loadDomain(w, "create type", t.Domain)
 		if err != nil {
 			return err
@@ -118,7 +118,7 @@ func (s *Store) loadType(w *wtx, op string, key store.TypeKey) (store.Type, erro
 func (s *Store) UpdateType(ctx context.Context, key store.TypeKey, change func(*store.Type) error) (store.Type, error) {
 	var out store.Type
 	defer s.registry.forget()
-	err := s.do(ctx, "update type", false, func(w *wtx) error {
+	err := s.do(ctx, "update type", func(w *wtx) error {
 		t, err := s.loadType(w, "update type", key)
 		if err != nil {
 			return err
@@ -146,7 +146,7 @@ func (s *Store) UpdateType(ctx context.Context, key store.TypeKey, change func(*
 // DeleteType implements store.Store.
 func (s *Store) DeleteType(ctx context.Context, key store.TypeKey, check func(store.Type) error) error {
 	defer s.registry.forget()
-	return s.do(ctx, "delete type", false, func(w *wtx) error {
+	return s.do(ctx, "delete type", func(w *wtx) error {
 		t, err := s.loadType(w, "delete type", key)
 		if err != nil {
 			return err
