@@ -80,11 +80,15 @@ const (
 	// or has timed out, even before the timeout's timer fires. A limit
 	// reached is a limit passed: the timeout's timer is due at that very
 	// instant (DueTimers includes it), so a heartbeat then is too late.
+	// The answer's cancelRequested is guarded (?6) rather than RETURNed:
+	// SQLite gathers a RETURNING statement's rows in a temporary B-tree it
+	// opens and drops on every run, which cost more than the UPDATE
+	// itself. A heartbeat runs it as not canceled, and only when that
+	// matches nothing, as canceled (see Heartbeat).
 	sqlHeartbeat = `UPDATE activities SET heartbeat_at = ?1, heartbeat_details = COALESCE(?2, heartbeat_details)
-		WHERE run_id = ?3 AND scheduled_event_id = ?4 AND started_event_id = ?5
+		WHERE run_id = ?3 AND scheduled_event_id = ?4 AND started_event_id = ?5 AND cancel_requested = ?6
 			AND (deadline IS NULL OR ?1 < deadline)
-			AND (heartbeat_timeout = 0 OR ?1 < MAX(COALESCE(started_at, 0), COALESCE(heartbeat_at, 0)) + heartbeat_timeout)
-		RETURNING cancel_requested`
+			AND (heartbeat_timeout = 0 OR ?1 < MAX(COALESCE(started_at, 0), COALESCE(heartbeat_at, 0)) + heartbeat_timeout)`
 )
 
 // preparer is a *sql.DB or a *sql.Conn.
@@ -305,16 +309,26 @@ func (s *Store) UpdateExecution(ctx context.Context, ch store.ExecutionChange) e
 	first, events := eventSpan(ch)
 	return s.do(ctx, "update execution", func(w *wtx) error {
 		const op = "update execution"
-		res, err := w.write(w.st.updateExecState,
-			x.Version, columns.Blob(x.State), tags, x.CancelRequested,
-			x.RunID, ch.ExpectedVersion, x.Open, x.TypeName, x.TypeVersion,
-			columns.Millis(x.StartedAt), nullMillis(x.ClosedAt), x.CloseStatus, events, first)
-		if err != nil {
-			return s.dbErr(w.ctx, op, err)
+		var (
+			res sql.Result
+			err error
+			n   int64
+		)
+		// A change that leaves the run closed is nearly always the one
+		// that closes it, which the state-only UPDATE cannot match.
+		if x.Open {
+			res, err = w.write(w.st.updateExecState,
+				x.Version, columns.Blob(x.State), tags, x.CancelRequested,
+				x.RunID, ch.ExpectedVersion, x.Open, x.TypeName, x.TypeVersion,
+				columns.Millis(x.StartedAt), nullMillis(x.ClosedAt), x.CloseStatus, events, first)
+			if err != nil {
+				return s.dbErr(w.ctx, op, err)
+			}
+			if n, err = res.RowsAffected(); err != nil {
+				return s.dbErr(w.ctx, op, err)
+			}
 		}
-		if n, err := res.RowsAffected(); err != nil {
-			return s.dbErr(w.ctx, op, err)
-		} else if n == 0 {
+		if n == 0 {
 			res, err = w.write(w.st.updateExec,
 				x.Version, x.Open, columns.Blob(x.State), x.TypeName, x.TypeVersion,
 				columns.Millis(x.StartedAt), nullMillis(x.ClosedAt), x.CloseStatus, tags, x.CancelRequested,
@@ -653,24 +667,27 @@ func (s *Store) NextTimer(ctx context.Context) (time.Time, bool, error) {
 	return columns.FromMillis(at.Int64), true, nil
 }
 
-// Heartbeat implements store.ExecutionStore. It is the one UPDATE of
-// sqlHeartbeat, run in the committer's batch: a statement that changes
-// nothing or fails is undone by SQLite itself, so a heartbeat that fails
-// never makes the batch be redone.
+// Heartbeat implements store.ExecutionStore. It is the UPDATE of
+// sqlHeartbeat, run in the committer's batch: once, as for an activity
+// whose cancellation is not requested, and, when that changes nothing
+// (requested, or not running), once more as for one whose cancellation
+// is. A statement that changes nothing or fails is undone by SQLite
+// itself, so a heartbeat that fails never makes the batch be redone.
 func (s *Store) Heartbeat(ctx context.Context, runID string, scheduledEventID, startedEventID int64, details *string, at time.Time) (bool, error) {
 	var canceled bool
 	err := s.do(ctx, "heartbeat", func(w *wtx) error {
-		err := w.st.heartbeat.QueryRowContext(w.ctx, columns.Millis(at), details, runID, scheduledEventID, startedEventID).Scan(&canceled)
-		if err == nil {
-			w.wroteRow()
+		for _, canceled = range [...]bool{false, true} {
+			res, err := w.write(w.st.heartbeat, columns.Millis(at), details, runID, scheduledEventID, startedEventID, canceled)
+			if err != nil {
+				return s.dbErr(w.ctx, "heartbeat", err)
+			}
+			if n, err := res.RowsAffected(); err != nil {
+				return s.dbErr(w.ctx, "heartbeat", err)
+			} else if n > 0 {
+				return nil
+			}
 		}
-		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("%w: activity %d (attempt %d) of run %s is not running", store.ErrNotFound, scheduledEventID, startedEventID, runID)
-		}
-		if err != nil {
-			return s.dbErr(w.ctx, "heartbeat", err)
-		}
-		return nil
+		return fmt.Errorf("%w: activity %d (attempt %d) of run %s is not running", store.ErrNotFound, scheduledEventID, startedEventID, runID)
 	})
 	if err != nil {
 		return false, err
