@@ -309,26 +309,16 @@ func (s *Store) UpdateExecution(ctx context.Context, ch store.ExecutionChange) e
 	first, events := eventSpan(ch)
 	return s.do(ctx, "update execution", func(w *wtx) error {
 		const op = "update execution"
-		var (
-			res sql.Result
-			err error
-			n   int64
-		)
-		// A change that leaves the run closed is nearly always the one
-		// that closes it, which the state-only UPDATE cannot match.
-		if x.Open {
-			res, err = w.write(w.st.updateExecState,
-				x.Version, columns.Blob(x.State), tags, x.CancelRequested,
-				x.RunID, ch.ExpectedVersion, x.Open, x.TypeName, x.TypeVersion,
-				columns.Millis(x.StartedAt), nullMillis(x.ClosedAt), x.CloseStatus, events, first)
-			if err != nil {
-				return s.dbErr(w.ctx, op, err)
-			}
-			if n, err = res.RowsAffected(); err != nil {
-				return s.dbErr(w.ctx, op, err)
-			}
+		res, err := w.write(w.st.updateExecState,
+			x.Version, columns.Blob(x.State), tags, x.CancelRequested,
+			x.RunID, ch.ExpectedVersion, x.Open, x.TypeName, x.TypeVersion,
+			columns.Millis(x.StartedAt), nullMillis(x.ClosedAt), x.CloseStatus, events, first)
+		if err != nil {
+			return s.dbErr(w.ctx, op, err)
 		}
-		if n == 0 {
+		if n, err := res.RowsAffected(); err != nil {
+			return s.dbErr(w.ctx, op, err)
+		} else if n == 0 {
 			res, err = w.write(w.st.updateExec,
 				x.Version, x.Open, columns.Blob(x.State), x.TypeName, x.TypeVersion,
 				columns.Millis(x.StartedAt), nullMillis(x.ClosedAt), x.CloseStatus, tags, x.CancelRequested,
