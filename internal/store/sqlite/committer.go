@@ -118,8 +118,8 @@ func cmpOr(err, def error) error {
 // wtx is the batch's transaction as one request sees it: the write
 // connection, the write path's prepared statements, and the committer's
 // context, which every statement must use. Every write goes through
-// write, exec or wroteRow, which note that the request has changed rows:
-// a request that fails after that must be undone (see redo).
+// write or exec, which note that the request has changed rows: a request
+// that fails after that must be undone (see redo).
 type wtx struct {
 	ctx  context.Context
 	conn *sql.Conn
@@ -153,10 +153,6 @@ func (w *wtx) note(res sql.Result, err error) {
 		w.wrote = true
 	}
 }
-
-// wroteRow records a row changed by a statement run as a query (one with
-// RETURNING).
-func (w *wtx) wroteRow() { w.wrote = true }
 
 func (w *wtx) queryRow(query string, args ...any) *sql.Row {
 	return w.conn.QueryRowContext(w.ctx, query, args...)
