@@ -25,6 +25,7 @@ func benchStore(b *testing.B, runs int) *sqlite.Store {
 	if err != nil {
 		b.Fatal(err)
 	}
+	s.SkipWriteChecks()
 	b.Cleanup(func() {
 		batches, writes := s.BatchStats()
 		if batches > 0 {

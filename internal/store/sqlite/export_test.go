@@ -6,6 +6,10 @@ import "testing"
 // writes, the conformance suite's included.
 func init() { verifyWrites = true }
 
+// SkipWriteChecks turns the write checks off, so that benchmarks measure
+// the store as it runs; call it before the store's first write.
+func (s *Store) SkipWriteChecks() { s.committer.checkWrites = false }
+
 // Redone returns how many batches were redone without a failed request.
 func (s *Store) Redone() int64 { return s.committer.redone.Load() }
 
