@@ -81,35 +81,8 @@ func TestOneBatch(t *testing.T) {
 		}},
 	}
 
-	entered, release := make(chan struct{}), make(chan struct{})
-	var (
-		wg    sync.WaitGroup
-		enter sync.Once
-	)
-	wg.Go(func() {
-		// It runs again when the batch is redone.
-		err := s.do(ctx, "hold", func(*wtx) error {
-			enter.Do(func() { close(entered) })
-			<-release
-			return nil
-		})
-		if err != nil {
-			t.Errorf("hold: %v", err)
-		}
-	})
-	<-entered
-	batches, _ := s.BatchStats()
-	redone := s.Redone()
 	errs := make([]error, len(writes))
-	for i, w := range writes {
-		wg.Go(func() { errs[i] = w.do(ctx) })
-	}
-	// Wait until every write waits to be taken.
-	for s.committer.waiting.Load() != int64(len(writes)) {
-		time.Sleep(time.Millisecond)
-	}
-	close(release)
-	wg.Wait()
+	batches, redone := inOneBatch(t, s, len(writes), func(i int) { errs[i] = writes[i].do(ctx) })
 
 	for i, w := range writes {
 		if w.want == nil && errs[i] != nil || w.want != nil && !errors.Is(errs[i], w.want) {
@@ -143,6 +116,43 @@ func TestOneBatch(t *testing.T) {
 	}
 }
 
+// inOneBatch holds the committer in a write that waits, starts n writes
+// (write(i) each, in goroutines of their own), lets the held write go once
+// every one of them waits to be taken, and returns when all have ended,
+// with the store's batch and redo counts from before they ran: the n
+// writes run as one batch, behind the held one. The held write does
+// nothing, and runs again when its batch is redone.
+func inOneBatch(t *testing.T, s *Store, n int, write func(i int)) (batches, redone int64) {
+	t.Helper()
+	entered, release := make(chan struct{}), make(chan struct{})
+	var (
+		wg    sync.WaitGroup
+		enter sync.Once
+	)
+	wg.Go(func() {
+		err := s.do(t.Context(), "hold", func(*wtx) error {
+			enter.Do(func() { close(entered) })
+			<-release
+			return nil
+		})
+		if err != nil {
+			t.Errorf("hold: %v", err)
+		}
+	})
+	<-entered
+	batches, _ = s.BatchStats()
+	redone = s.Redone()
+	for i := range n {
+		wg.Go(func() { write(i) })
+	}
+	for s.committer.waiting.Load() != int64(n) {
+		time.Sleep(time.Millisecond)
+	}
+	close(release)
+	wg.Wait()
+	return batches, redone
+}
+
 // TestRedo: in one batch, writes that fail after writing (with an error
 // of their own, a contract error, a panic) leave nothing behind, and the
 // writes around them commit, each batch being redone without the failed
@@ -163,59 +173,35 @@ func TestRedo(t *testing.T) {
 		fail string // "", "error", "conflict", "panic"
 	}{{"one", ""}, {"two", "error"}, {"three", "conflict"}, {"four", ""}, {"five", "panic"}, {"six", ""}}
 
-	entered, release := make(chan struct{}), make(chan struct{})
-	var (
-		wg    sync.WaitGroup
-		enter sync.Once
-	)
-	wg.Go(func() {
-		err := s.do(ctx, "hold", func(*wtx) error {
-			enter.Do(func() { close(entered) })
-			<-release
+	boom := errors.New("boom")
+	batches, redone := inOneBatch(t, s, len(writes), func(i int) {
+		wr := writes[i]
+		defer func() {
+			if p := recover(); (p != nil) != (wr.fail == "panic") {
+				t.Errorf("%s: panic %v", wr.name, p)
+			}
+		}()
+		err := s.do(ctx, wr.name, func(w *wtx) error {
+			if err := insert(w, wr.name); err != nil {
+				return err
+			}
+			switch wr.fail {
+			case "error":
+				return boom
+			case "conflict":
+				return store.ErrConflict
+			case "panic":
+				panic(wr.name)
+			}
 			return nil
 		})
-		if err != nil {
-			t.Errorf("hold: %v", err)
+		switch {
+		case wr.fail == "" && err != nil,
+			wr.fail == "error" && !errors.Is(err, boom),
+			wr.fail == "conflict" && !errors.Is(err, store.ErrConflict):
+			t.Errorf("%s: %v", wr.name, err)
 		}
 	})
-	<-entered
-	batches, _ := s.BatchStats()
-	redone := s.Redone()
-	boom := errors.New("boom")
-	for _, wr := range writes {
-		wg.Go(func() {
-			defer func() {
-				if p := recover(); (p != nil) != (wr.fail == "panic") {
-					t.Errorf("%s: panic %v", wr.name, p)
-				}
-			}()
-			err := s.do(ctx, wr.name, func(w *wtx) error {
-				if err := insert(w, wr.name); err != nil {
-					return err
-				}
-				switch wr.fail {
-				case "error":
-					return boom
-				case "conflict":
-					return store.ErrConflict
-				case "panic":
-					panic(wr.name)
-				}
-				return nil
-			})
-			switch {
-			case wr.fail == "" && err != nil,
-				wr.fail == "error" && !errors.Is(err, boom),
-				wr.fail == "conflict" && !errors.Is(err, store.ErrConflict):
-				t.Errorf("%s: %v", wr.name, err)
-			}
-		})
-	}
-	for s.committer.waiting.Load() != int64(len(writes)) {
-		time.Sleep(time.Millisecond)
-	}
-	close(release)
-	wg.Wait()
 
 	if got, _ := s.BatchStats(); got != batches {
 		t.Errorf("the writes took %d batches of their own, want none", got-batches)
