@@ -81,6 +81,7 @@ func parseBench(args []string, stderr io.Writer) (bench.Config, bool, error) {
 	fs.StringVar(&cfg.SecretKey, "secret-key", cfg.SecretKey, "secret key the requests are signed with")
 	fs.IntVar(&cfg.Tasks, "tasks", cfg.Tasks, "heartbeat: started activity tasks to heartbeat round robin")
 	fs.IntVar(&cfg.DetailsSize, "details-size", cfg.DetailsSize, "heartbeat, baseline: characters of details in each heartbeat; history: of input in each signal")
+	fs.IntVar(&cfg.InputSize, "input-size", cfg.InputSize, "workflow, dispatch: characters of input in each workflow started and each activity scheduled (0: a start has none)")
 	fs.IntVar(&cfg.Events, "events", cfg.Events, "history: events in the execution's history before the reads begin (SWF's limit is 25000)")
 	fs.BoolVar(&cfg.Decision, "decision", cfg.Decision, "history: one decider also reads the history through decision tasks, paging with nextPageToken")
 	fs.IntVar(&cfg.Deciders, "deciders", cfg.Deciders, "workflow: decider goroutines (0: --concurrency)")

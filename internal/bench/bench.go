@@ -70,6 +70,10 @@ type Config struct {
 	// DetailsSize is the length of each heartbeat's details, and of each
 	// signal's input that builds the history scenario's history.
 	DetailsSize int
+	// InputSize is the length of the input of each workflow started and
+	// each activity scheduled (workflow, dispatch); 0 leaves a start
+	// without input and gives each activity a short one.
+	InputSize int
 	// Events is how many events the history scenario's execution holds
 	// before its reads begin.
 	Events int
@@ -118,6 +122,9 @@ func DefaultConfig() Config {
 // maxDetails is SWF's limit on heartbeat details.
 const maxDetails = 2048
 
+// maxInput is SWF's limit on a workflow's or an activity's input.
+const maxInput = 32768
+
 // Validate reports the first setting that cannot work.
 func (c Config) Validate() error {
 	known := false
@@ -147,6 +154,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("the history needs 3 to %d events", maxHistoryEvents)
 	case c.DetailsSize < 0 || c.DetailsSize > maxDetails:
 		return fmt.Errorf("the details size must be 0 to %d", maxDetails)
+	case c.InputSize < 0 || c.InputSize > maxInput:
+		return fmt.Errorf("the input size must be 0 to %d", maxInput)
 	case c.Deciders < 0 || c.Workers < 0:
 		return errors.New("pool sizes cannot be negative")
 	case c.SetupTimeout <= 0:

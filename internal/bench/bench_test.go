@@ -188,6 +188,16 @@ func TestWorkflow(t *testing.T) {
 	}
 }
 
+// TestWorkflowInput: workflows and activities with inputs of SWF's largest
+// size run as the others.
+func TestWorkflowInput(t *testing.T) {
+	cfg := config(bench.Workflow, server(t))
+	cfg.InputSize = 32768
+	if res := run(t, cfg); res.Count == 0 {
+		t.Error("no workflow completed")
+	}
+}
+
 func TestWorkflowOpenLoop(t *testing.T) {
 	cfg := config(bench.Workflow, server(t))
 	cfg.Rate = 20
@@ -211,6 +221,7 @@ func TestValidate(t *testing.T) {
 		"no concurrency":   func(c *bench.Config) { c.Concurrency = 0 },
 		"negative rate":    func(c *bench.Config) { c.Rate = -1 },
 		"huge details":     func(c *bench.Config) { c.DetailsSize = 4096 },
+		"huge input":       func(c *bench.Config) { c.InputSize = 32769 },
 		"short history":    func(c *bench.Config) { c.Events = 2 },
 		"long history":     func(c *bench.Config) { c.Events = 25001 },
 		"no endpoint":      func(c *bench.Config) { c.Endpoint = "" },

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -47,6 +48,8 @@ type env struct {
 	// execTimeout bounds each execution's life, so that whatever the run
 	// leaves open closes by itself on the server.
 	execTimeout string
+	// input is the input of each start (nil: none) and activity.
+	input, activityInput *string
 }
 
 // newEnv connects to cfg.Endpoint, with conns requests in flight at most,
@@ -62,6 +65,13 @@ func newEnv(ctx context.Context, cfg Config, conns int) (*env, error) {
 		decisions:   &types.TaskList{Name: aws.String(prefix + "-decisions")},
 		activities:  &types.TaskList{Name: aws.String(prefix + "-activities")},
 		execTimeout: strconv.Itoa(int(life.Seconds())),
+		// A start without input unless asked for, as the scenarios have
+		// always run; an activity always has one.
+		activityInput: aws.String("openswf bench"),
+	}
+	if cfg.InputSize > 0 {
+		e.input = aws.String(strings.Repeat("i", cfg.InputSize))
+		e.activityInput = e.input
 	}
 	return e, e.register(ctx)
 }
@@ -117,6 +127,7 @@ func (e *env) start(ctx context.Context, id string) (*swf.StartWorkflowExecution
 		ChildPolicy:                  types.ChildPolicyTerminate,
 		TaskStartToCloseTimeout:      aws.String("60"),
 		ExecutionStartToCloseTimeout: aws.String(e.execTimeout),
+		Input:                        e.input,
 	})
 }
 
@@ -152,7 +163,7 @@ func (e *env) schedule(id string) types.Decision {
 			ActivityType:           &types.ActivityType{Name: aws.String(activityTypeName), Version: aws.String(typeVersion)},
 			ActivityId:             aws.String(id),
 			TaskList:               e.activities,
-			Input:                  aws.String("openswf bench"),
+			Input:                  e.activityInput,
 			HeartbeatTimeout:       aws.String("NONE"),
 			ScheduleToCloseTimeout: aws.String("NONE"),
 			ScheduleToStartTimeout: aws.String(e.execTimeout),
