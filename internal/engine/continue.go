@@ -84,7 +84,7 @@ func (c *cmd) continueAsNew(a *swfapi.ContinueAsNewWorkflowExecutionDecisionAttr
 	}
 	c.event(swfapi.EventTypeWorkflowExecutionContinuedAsNew, func(ev *swfapi.HistoryEvent) {
 		ev.WorkflowExecutionContinuedAsNewEventAttributes = &swfapi.WorkflowExecutionContinuedAsNewEventAttributes{
-			Input:                        next.Input,
+			Input:                        a.Input,
 			DecisionTaskCompletedEventId: swfapi.Ptr(c.completedID),
 			NewExecutionRunId:            swfapi.Ptr(next.RunID),
 			ExecutionStartToCloseTimeout: swfapi.Ptr(next.ExecutionStartToCloseTimeout),

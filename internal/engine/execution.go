@@ -85,6 +85,11 @@ func (l Limits) orDefault() Limits {
 // Execution is the whole mutable state of one workflow run. It is encoded
 // as JSON and stored as a blob by the service. Times are kept to the
 // millisecond, the precision of SWF's timestamps.
+//
+// The run's input is not part of it: it is in the WorkflowExecutionStarted
+// event, and nothing reads it after the start, while the state is written
+// again on every change and an input may be 32 KiB. (States stored before
+// carry an "input" key, which decoding ignores.)
 type Execution struct {
 	Domain       string  `json:"domain"`
 	WorkflowID   string  `json:"workflowId"`
@@ -99,7 +104,6 @@ type Execution struct {
 	TaskStartToCloseTimeout      string             `json:"taskStartToCloseTimeout"`
 	ChildPolicy                  swfapi.ChildPolicy `json:"childPolicy"`
 	LambdaRole                   string             `json:"lambdaRole,omitempty"`
-	Input                        *string            `json:"input,omitempty"`
 	TagList                      []string           `json:"tagList,omitempty"`
 	Limits                       Limits             `json:"limits"`
 

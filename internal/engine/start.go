@@ -54,7 +54,6 @@ func Start(p StartParams, now time.Time) (*Execution, Effects, error) {
 		ChildPolicy:                  cfg.ChildPolicy,
 		TaskPriority:                 cfg.TaskPriority,
 		LambdaRole:                   cfg.LambdaRole,
-		Input:                        req.Input,
 		TagList:                      slices.Clone(req.TagList),
 		Limits:                       p.Limits.orDefault(),
 		NextEventID:                  1,
@@ -70,7 +69,7 @@ func Start(p StartParams, now time.Time) (*Execution, Effects, error) {
 		c.e.StartedAt = c.now
 		c.event(swfapi.EventTypeWorkflowExecutionStarted, func(ev *swfapi.HistoryEvent) {
 			ev.WorkflowExecutionStartedEventAttributes = &swfapi.WorkflowExecutionStartedEventAttributes{
-				Input:                        e.Input,
+				Input:                        req.Input,
 				ExecutionStartToCloseTimeout: swfapi.Ptr(e.ExecutionStartToCloseTimeout),
 				TaskStartToCloseTimeout:      swfapi.Ptr(e.TaskStartToCloseTimeout),
 				ChildPolicy:                  swfapi.Ptr(e.ChildPolicy),

@@ -63,10 +63,6 @@ func (e *Execution) AppendJSON(b []byte) []byte {
 		b = append(b, `,"lambdaRole":`...)
 		b = appendString(b, e.LambdaRole)
 	}
-	if e.Input != nil {
-		b = append(b, `,"input":`...)
-		b = appendString(b, *e.Input)
-	}
 	if len(e.TagList) > 0 {
 		b = append(b, `,"tagList":`...)
 		b = appendStrings(b, e.TagList)
@@ -161,9 +157,6 @@ func (e *Execution) AppendJSON(b []byte) []byte {
 func (e *Execution) sizeHint() int {
 	n := 640 + len(e.Activities)*360 + len(e.ActivityIDs)*24 + len(e.Timers)*112 +
 		len(e.External)*160 + len(e.Children)*352 + len(e.Received)*40 + len(e.TagList)*24
-	if e.Input != nil {
-		n += len(*e.Input)
-	}
 	if e.LatestExecutionContext != nil {
 		n += len(*e.LatestExecutionContext)
 	}

@@ -315,7 +315,7 @@ func TestAppendJSONEdges(t *testing.T) {
 	sameAsMarshal(t, "empty collections", &Execution{
 		TagList: []string{}, Activities: map[int64]ActivityState{}, ActivityIDs: map[string]int64{},
 		Timers: map[string]TimerState{}, External: map[int64]ExternalRequest{}, Received: ReceivedRequests{},
-		Children: map[int64]ChildState{}, Input: new(string), LatestExecutionContext: new(string),
+		Children: map[int64]ChildState{}, LatestExecutionContext: new(string),
 		Decision: &DecisionTaskState{}, NextDecision: &DecisionTaskState{}, Parent: &ParentRef{}, Notice: &ParentNotice{},
 	})
 	// Keys that sort differently as numbers and as strings, and a map
@@ -458,4 +458,19 @@ func FuzzAppendJSON(f *testing.F) {
 		r := rand.New(rand.NewPCG(seed, seed>>32))
 		sameAsMarshal(t, "fuzzed", randomExecution(t, r, seed%2 == 0, s))
 	})
+}
+
+// TestStoredInputIgnored: a state stored when the run's input was part of
+// it still decodes, and is written again without it.
+func TestStoredInputIgnored(t *testing.T) {
+	var e Execution
+	if err := json.Unmarshal([]byte(`{"domain":"d","workflowId":"w","runId":"r","input":"big","nextEventId":3}`), &e); err != nil {
+		t.Fatal(err)
+	}
+	if e.Domain != "d" || e.NextEventID != 3 {
+		t.Errorf("decoded %+v", e)
+	}
+	if got := string(e.AppendJSON(nil)); strings.Contains(got, `"input"`) {
+		t.Errorf("encoded again with the input: %s", got)
+	}
 }
