@@ -171,6 +171,11 @@ func (e *Execution) StartActivityTask(scheduledEventID int64, identity string, n
 		})
 		act.StartedAt = c.now
 		act.Identity = identity
+		// The input was for the poller that takes the task, who has it
+		// from the state as it was before this command (and the history
+		// keeps it in ActivityTaskScheduled); the state is written again
+		// on every change while the activity runs.
+		act.Input = nil
 		c.e.Activities[scheduledEventID] = act
 		c.e.LatestActivityTaskTimestamp = c.now
 		return nil

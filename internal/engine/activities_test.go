@@ -383,3 +383,20 @@ func TestCloseWithOpenActivitiesAndTimers(t *testing.T) {
 		}
 	}
 }
+
+// TestActivityInputUntilStart: the state keeps a scheduled activity's input
+// for its poller, and drops it once the task starts; the history keeps it.
+func TestActivityInputUntilStart(t *testing.T) {
+	h := newHarness(t, nil, Limits{})
+	h.decide(schedule("a", "act/1", func(a *swfapi.ScheduleActivityTaskDecisionAttributes) { a.Input = swfapi.Ptr("in") }))
+	if got := h.e.Activities[5].Input; got == nil || *got != "in" {
+		t.Fatalf("scheduled: input %v", got)
+	}
+	h.do("StartActivityTask", func() (Effects, error) {
+		delete(h.tasks, "activity/5")
+		return h.e.StartActivityTask(5, "w", h.now)
+	})
+	if got := h.e.Activities[5].Input; got != nil {
+		t.Errorf("started: input %q still in the state", *got)
+	}
+}

@@ -178,7 +178,9 @@ type DecisionTaskState struct {
 	Identity       string    `json:"identity,omitempty"`
 }
 
-// ActivityState is one open activity task.
+// ActivityState is one open activity task. Its Input is kept only until
+// the task starts: it goes to the poller that takes the task, and the
+// ActivityTaskScheduled event keeps it for the history.
 type ActivityState struct {
 	ActivityID       string  `json:"activityId"`
 	Type             TypeRef `json:"activityType"`

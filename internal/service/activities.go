@@ -25,7 +25,11 @@ func (s *Service) PollForActivityTask(ctx context.Context, in *swfapi.PollForAct
 	key := matching.Key{Kind: store.ActivityTask, Domain: *in.Domain, TaskList: *in.TaskList.Name}
 	s.pollers.Saw(key, deref(in.Identity), s.clock.Now())
 	err := s.claim(ctx, key, func(ctx context.Context, t store.Task) (bool, error) {
+		var input *string
 		r, ok, err := s.startTask(ctx, t, func(e *engine.Execution, now time.Time) (engine.Effects, error) {
+			// The state keeps an activity's input only until its task
+			// starts: the answer takes it from the state before.
+			input = e.Activities[t.ScheduledEventID].Input
 			return e.StartActivityTask(t.ScheduledEventID, deref(in.Identity), now)
 		})
 		if !ok || err != nil {
@@ -40,7 +44,7 @@ func (s *Service) PollForActivityTask(ctx context.Context, in *swfapi.PollForAct
 			StartedEventId:    swfapi.Ptr(a.StartedEventID),
 			WorkflowExecution: &swfapi.WorkflowExecution{WorkflowId: swfapi.Ptr(e.WorkflowID), RunId: swfapi.Ptr(e.RunID)},
 			ActivityType:      &swfapi.ActivityType{Name: swfapi.Ptr(a.Type.Name), Version: swfapi.Ptr(a.Type.Version)},
-			Input:             a.Input,
+			Input:             input,
 		}
 		return true, nil
 	})
