@@ -43,7 +43,8 @@ type ChildState struct {
 	DecisionTaskCompletedEventID int64     `json:"decisionTaskCompletedEventId"`
 	InitiatedAt                  time.Time `json:"initiatedAt"`
 
-	// The child's configuration, from the decision or its type's defaults.
+	// The child's configuration, from the decision or its type's defaults;
+	// Input only until the child starts.
 	Input                        *string            `json:"input,omitempty"`
 	TaskList                     string             `json:"taskList"`
 	TaskPriority                 string             `json:"taskPriority,omitempty"`
@@ -194,6 +195,9 @@ func (e *Execution) StartChild(initiatedEventID int64, runID string, now time.Ti
 			return err // the configuration was checked when initiated
 		}
 		ch.RunID = runID
+		// The input has gone to the child, and the history keeps it; the
+		// parent's state would only carry it into every rewrite.
+		ch.Input = nil
 		ch.StartedEventID = c.event(swfapi.EventTypeChildWorkflowExecutionStarted, func(ev *swfapi.HistoryEvent) {
 			ev.ChildWorkflowExecutionStartedEventAttributes = &swfapi.ChildWorkflowExecutionStartedEventAttributes{
 				WorkflowExecution: ch.execution(runID), WorkflowType: ch.workflowType(), InitiatedEventId: swfapi.Ptr(initiatedEventID),

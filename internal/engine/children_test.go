@@ -85,6 +85,9 @@ func TestStartChild(t *testing.T) {
 	if p := k.e.Info().Parent; p == nil || *p.RunId != "run-1" {
 		t.Errorf("child's parent %+v", p)
 	}
+	if in := h.e.Children[5].Input; in != nil {
+		t.Errorf("the parent's state keeps the started child's input %q", *in)
+	}
 	// A second start of the same child changes nothing.
 	if fx := h.do("StartChild again", func() (Effects, error) { return h.e.StartChild(5, "other", h.now) }); len(fx.Events) != 0 || fx.NewRun != nil {
 		t.Fatalf("started twice: %+v", fx)
