@@ -25,14 +25,14 @@ import (
 // failures write nothing first (a version guard that matches no row, a
 // row that is already there, a statement that fails is undone by SQLite
 // itself), and for those the transaction goes on as if the request had not
-// run. A request that fails after writing (or panics, or meets an error
-// of the database, which may have ended the transaction) is undone by
-// redoing the batch without it: the transaction is rolled back and begun
-// again, and the requests that had succeeded in it run again, in the same
-// order, on the same committed state, to the same outcome (see redo). So
-// a request's work must be a function of what it reads in the transaction:
-// it may run more than once, and must set what it hands back to its caller,
-// not add to it.
+// run. A request that fails after writing, or fails with anything but one
+// of the contract's answers (a panic, an error of the database, which may
+// have ended the transaction), is undone by redoing the batch without it:
+// the transaction is rolled back and begun again, and the requests that
+// had succeeded in it run again, in the same order, on the same committed
+// state, to the same outcome (see redo). So a request's work must be a
+// function of what it reads in the transaction: it may run more than
+// once, and must set what it hands back to its caller, not add to it.
 //
 // The commit itself does not wait for the disk (the write connection runs
 // with synchronous=NORMAL): a second goroutine, the syncer, fsyncs the WAL
