@@ -97,7 +97,7 @@ func (c *cmd) completeDecision(d *DecisionTaskState, in *swfapi.RespondDecisionT
 		ev.DecisionTaskCompletedEventAttributes = attrs
 	})
 	if in.ExecutionContext != nil {
-		e.LatestExecutionContext = in.ExecutionContext
+		e.LatestExecutionContextEventID, e.LatestExecutionContext = completedID, nil
 	}
 	// The decider may move future decision tasks to another task list: for
 	// good, or (with a schedule-to-start timeout) until a task there times

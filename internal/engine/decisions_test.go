@@ -27,14 +27,25 @@ func TestDecisionTaskLifecycle(t *testing.T) {
 	if len(fx.RemoveTimers) != 1 || fx.RemoveTimers[0] != "decision/2/START_TO_CLOSE" {
 		t.Fatalf("remove timers %v", fx.RemoveTimers)
 	}
-	if h.e.PreviousStartedEventID != 3 || *h.e.LatestExecutionContext != "ctx" || h.e.Decision != nil {
+	// The state names the event that holds the context, not the context.
+	if h.e.PreviousStartedEventID != 3 || h.e.LatestExecutionContextEventID != 4 || h.e.LatestExecutionContext != nil || h.e.Decision != nil {
 		t.Fatalf("state %+v", h.e)
 	}
 	// A later completion without a context keeps the latest one.
 	h.do("Signal", func() (Effects, error) { return h.e.Signal("s", nil, h.now) })
 	h.decide()
-	if *h.e.LatestExecutionContext != "ctx" || h.e.PreviousStartedEventID != 7 {
-		t.Fatalf("context %q previous %d", *h.e.LatestExecutionContext, h.e.PreviousStartedEventID)
+	if h.e.LatestExecutionContextEventID != 4 || h.e.PreviousStartedEventID != 7 {
+		t.Fatalf("context event %d previous %d", h.e.LatestExecutionContextEventID, h.e.PreviousStartedEventID)
+	}
+	// A state stored before kept the context itself; a newer one replaces it.
+	h.e.LatestExecutionContextEventID, h.e.LatestExecutionContext = 0, swfapi.Ptr("old")
+	if d := h.e.Detail(); deref(d.LatestExecutionContext) != "old" {
+		t.Fatalf("detail of an older state: context %v", d.LatestExecutionContext)
+	}
+	h.do("Signal", func() (Effects, error) { return h.e.Signal("s", nil, h.now) })
+	h.respond(&swfapi.RespondDecisionTaskCompletedInput{ExecutionContext: swfapi.Ptr("new")})
+	if h.e.LatestExecutionContext != nil || h.e.LatestExecutionContextEventID == 0 {
+		t.Fatalf("context %v, event %d", h.e.LatestExecutionContext, h.e.LatestExecutionContextEventID)
 	}
 }
 

@@ -66,7 +66,9 @@ func (e *Execution) Info() *swfapi.WorkflowExecutionInfo {
 // Detail returns the answer to DescribeWorkflowExecution. The open counts
 // always carry all five members. A closed run still counts the activities
 // and timers that were open when it closed, as SWF does; it has no open
-// decision task.
+// decision task. The latest execution context is the caller's to read from
+// event LatestExecutionContextEventID, when that is set (the state keeps
+// only the context of states stored before).
 func (e *Execution) Detail() *swfapi.WorkflowExecutionDetail {
 	decisions := int32(0)
 	if e.Decision != nil {

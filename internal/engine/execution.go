@@ -115,9 +115,16 @@ type Execution struct {
 
 	// NextEventID is the id the next history event gets; ids are dense
 	// from 1.
-	NextEventID                 int64     `json:"nextEventId"`
-	LatestExecutionContext      *string   `json:"latestExecutionContext,omitempty"`
-	LatestActivityTaskTimestamp time.Time `json:"latestActivityTaskTimestamp,omitzero"`
+	NextEventID int64 `json:"nextEventId"`
+	// LatestExecutionContextEventID is the DecisionTaskCompleted event
+	// that carries the latest executionContext a decider gave (0: none).
+	// The context itself, up to 32 KiB, stays in that event, for
+	// DescribeWorkflowExecution to read: the state is written again on
+	// every change. LatestExecutionContext is the context itself as
+	// states stored before kept it; it counts until a newer one comes.
+	LatestExecutionContextEventID int64     `json:"latestExecutionContextEventId,omitempty"`
+	LatestExecutionContext        *string   `json:"latestExecutionContext,omitempty"`
+	LatestActivityTaskTimestamp   time.Time `json:"latestActivityTaskTimestamp,omitzero"`
 
 	// Decision is the open decision task, scheduled or started; SWF keeps
 	// at most one per execution.

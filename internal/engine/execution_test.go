@@ -75,7 +75,8 @@ func TestDescribe(t *testing.T) {
 	h.advance(1500 * time.Millisecond)
 	h.respond(&swfapi.RespondDecisionTaskCompletedInput{ExecutionContext: swfapi.Ptr("ctx"), Decisions: []swfapi.Decision{schedule("a", "act/1")}})
 	d := h.e.Detail()
-	if *d.LatestExecutionContext != "ctx" || !d.LatestActivityTaskTimestamp.Equal(t0.Add(1500*time.Millisecond)) || *d.OpenCounts.OpenActivityTasks != 1 || *d.OpenCounts.OpenDecisionTasks != 0 {
+	// The context is in its event, for the service to read.
+	if d.LatestExecutionContext != nil || h.e.LatestExecutionContextEventID != 4 || !d.LatestActivityTaskTimestamp.Equal(t0.Add(1500*time.Millisecond)) || *d.OpenCounts.OpenActivityTasks != 1 || *d.OpenCounts.OpenDecisionTasks != 0 {
 		t.Fatalf("detail %+v", d)
 	}
 	h.e.TagList = []string{"x"}

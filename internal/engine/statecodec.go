@@ -86,6 +86,10 @@ func (e *Execution) AppendJSON(b []byte) []byte {
 	}
 	b = append(b, `,"nextEventId":`...)
 	b = strconv.AppendInt(b, e.NextEventID, 10)
+	if e.LatestExecutionContextEventID != 0 {
+		b = append(b, `,"latestExecutionContextEventId":`...)
+		b = strconv.AppendInt(b, e.LatestExecutionContextEventID, 10)
+	}
 	if e.LatestExecutionContext != nil {
 		b = append(b, `,"latestExecutionContext":`...)
 		b = appendString(b, *e.LatestExecutionContext)

@@ -371,7 +371,7 @@ func TestAppendJSONEngineStates(t *testing.T) {
 			"activities": len(e.Activities) > 9, "started activity": slices.ContainsFunc(slices.Collect(maps.Values(e.Activities)), func(a ActivityState) bool { return a.StartedEventID != 0 }),
 			"activityIds": len(e.ActivityIDs) > 0, "timers": len(e.Timers) > 1, "external": len(e.External) > 1, "received": len(e.Received) > 0,
 			"children": len(e.Children) > 0, "parent": e.Parent != nil, "notice": e.Notice != nil, "decision": e.Decision != nil,
-			"nextDecision": e.NextDecision != nil, "closed": !e.ClosedAt.IsZero(), "context": e.LatestExecutionContext != nil,
+			"nextDecision": e.NextDecision != nil, "closed": !e.ClosedAt.IsZero(), "context": e.LatestExecutionContextEventID != 0,
 		} {
 			covered[part] = covered[part] || ok
 		}

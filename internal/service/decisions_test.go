@@ -7,6 +7,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/swf"
 	"github.com/aws/aws-sdk-go-v2/service/swf/types"
+
+	"github.com/openswf/openswf/swftest"
 )
 
 func TestScheduleActivityFailureCauses(t *testing.T) {
@@ -162,4 +164,46 @@ func TestUnhandledDecision(t *testing.T) {
 		t.Fatalf("signal %+v", sig)
 	}
 	w.decide(w.pollDecision().TaskToken, completeWorkflow(""))
+}
+
+// TestLatestExecutionContext: DescribeWorkflowExecution answers the latest
+// executionContext a decider gave, read from its DecisionTaskCompleted
+// event, on this node and on another reading the same store, and after a
+// completion without one.
+func TestLatestExecutionContext(t *testing.T) {
+	w := newWorld(t)
+	ex := w.start("context")
+	describe := func(w *world) *string {
+		t.Helper()
+		out, err := w.c.DescribeWorkflowExecution(ctx, &swf.DescribeWorkflowExecutionInput{Domain: aws.String(dom), Execution: ex})
+		must(t, err)
+		return out.LatestExecutionContext
+	}
+	respond := func(context *string) {
+		t.Helper()
+		_, err := w.c.RespondDecisionTaskCompleted(ctx, &swf.RespondDecisionTaskCompletedInput{TaskToken: w.pollDecision().TaskToken, ExecutionContext: context})
+		must(t, err)
+	}
+	signal := func() {
+		t.Helper()
+		_, err := w.c.SignalWorkflowExecution(ctx, &swf.SignalWorkflowExecutionInput{Domain: aws.String(dom), WorkflowId: ex.WorkflowId, RunId: ex.RunId, SignalName: aws.String("next")})
+		must(t, err)
+	}
+	if got := describe(w); got != nil {
+		t.Fatalf("before any decision: %q", *got)
+	}
+	respond(aws.String("first"))
+	signal()
+	respond(nil)
+	if got := describe(w); aws.ToString(got) != "first" {
+		t.Fatalf("after a decision without one: %v, want first", got)
+	}
+	signal()
+	respond(aws.String("second"))
+	other := w.otherNode(swftest.Options{})
+	for name, w := range map[string]*world{"this node": w, "another node": other} {
+		if got := describe(w); aws.ToString(got) != "second" {
+			t.Errorf("%s: %v, want second", name, got)
+		}
+	}
 }

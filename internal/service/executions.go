@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"time"
 
@@ -115,7 +116,26 @@ func (s *Service) DescribeWorkflowExecution(ctx context.Context, in *swfapi.Desc
 	if err != nil {
 		return nil, err
 	}
-	return r.exec.Detail(), nil
+	d := r.exec.Detail()
+	if id := r.exec.LatestExecutionContextEventID; id > 0 {
+		// The state names the event; the context is in it.
+		data, err := s.historyData(ctx, r.exec.RunID, id, id)
+		if err != nil {
+			return nil, err
+		}
+		if len(data) == 0 {
+			// Deleted since it was loaded (retention).
+			return nil, engine.UnknownExecution(*in.Execution.WorkflowId, *in.Execution.RunId)
+		}
+		var ev swfapi.HistoryEvent
+		if err := jsonDecode(data[0], &ev); err != nil {
+			return nil, fmt.Errorf("service: event %d of run %s: %w", id, r.exec.RunID, err)
+		}
+		if a := ev.DecisionTaskCompletedEventAttributes; a != nil {
+			d.LatestExecutionContext = a.ExecutionContext
+		}
+	}
+	return d, nil
 }
 
 // GetWorkflowExecutionHistory returns a page of a run's history.
