@@ -213,10 +213,13 @@ type ActivityState struct {
 	LatestCancelRequestedEventID int64 `json:"latestCancelRequestedEventId,omitempty"`
 
 	// LastHeartbeatAt and HeartbeatDetails are copied in by the service
-	// from the activity's row before it fires a timer: heartbeats update
-	// only the row, never this state.
-	LastHeartbeatAt  time.Time `json:"lastHeartbeatAt,omitzero"`
-	HeartbeatDetails *string   `json:"heartbeatDetails,omitempty"`
+	// from the activity's row whenever it loads the run: heartbeats update
+	// only the row, never this state. So they are not encoded with it,
+	// where details of up to 2 KiB would be written again with every
+	// change while the activity runs. (States stored before carry them;
+	// the row's copy replaces them on every load.)
+	LastHeartbeatAt  time.Time `json:"-"`
+	HeartbeatDetails *string   `json:"-"`
 }
 
 // TimerState is one open timer started by a StartTimer decision.

@@ -273,14 +273,6 @@ func (a *ActivityState) appendJSON(b []byte) []byte {
 		b = append(b, `,"latestCancelRequestedEventId":`...)
 		b = strconv.AppendInt(b, a.LatestCancelRequestedEventID, 10)
 	}
-	if !a.LastHeartbeatAt.IsZero() {
-		b = append(b, `,"lastHeartbeatAt":`...)
-		b = appendTime(b, a.LastHeartbeatAt)
-	}
-	if a.HeartbeatDetails != nil {
-		b = append(b, `,"heartbeatDetails":`...)
-		b = appendString(b, *a.HeartbeatDetails)
-	}
 	return append(b, '}')
 }
 
