@@ -457,3 +457,34 @@ func TestLingerWait(t *testing.T) {
 		}
 	}
 }
+
+// TestLimitWithoutRedo: a start refused at its domain's open limit, or for
+// its open workflow id there, writes nothing first, so its batch is not
+// redone.
+func TestLimitWithoutRedo(t *testing.T) {
+	ctx := t.Context()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "openswf.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	t0 := time.UnixMilli(1_700_000_000_000).UTC()
+	start := func(wf, run string) error {
+		return s.CreateExecution(ctx, store.ExecutionChange{OpenLimit: 1, Execution: store.Execution{
+			Domain: "d", WorkflowID: wf, RunID: run, Version: 1, Open: true, State: []byte("{}"),
+			TypeName: "t", TypeVersion: "1", StartedAt: t0}})
+	}
+	if err := start("w1", "r1"); err != nil {
+		t.Fatal(err)
+	}
+	redone := s.Redone()
+	if err := start("w2", "r2"); !errors.Is(err, store.ErrLimit) {
+		t.Errorf("past the limit: %v, want ErrLimit", err)
+	}
+	if err := start("w1", "r3"); !errors.Is(err, store.ErrExists) {
+		t.Errorf("an open workflow id at the limit: %v, want ErrExists", err)
+	}
+	if got := s.Redone() - redone; got != 0 {
+		t.Errorf("redone %d times, want none", got)
+	}
+}

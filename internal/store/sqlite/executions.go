@@ -260,6 +260,9 @@ func (s *Store) createRun(w *wtx, ch store.ExecutionChange, tags string) error {
 	if events > 0 && first != 1 {
 		return historyConflict(x.RunID, 0, first)
 	}
+	if err := s.checkOpenLimit(w, ch); err != nil {
+		return err
+	}
 	// The partial unique index on open runs makes a second open run of the
 	// workflow id fail here, as does a reused run id.
 	_, err := w.write(w.st.insertExec,
@@ -271,9 +274,6 @@ func (s *Store) createRun(w *wtx, ch store.ExecutionChange, tags string) error {
 	}
 	if err != nil {
 		return s.dbErr(w.ctx, "create execution", err)
-	}
-	if err := s.checkOpenLimit(w, ch); err != nil {
-		return err
 	}
 	return s.writeChange(w, ch)
 }

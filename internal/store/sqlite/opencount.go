@@ -27,20 +27,30 @@ func (s *Store) OpenCount(ctx context.Context, domain string) (int, error) {
 	return n, nil
 }
 
-// checkOpenLimit fails a creating change whose run, just written, puts its
-// domain past ch.OpenLimit. It fails after the run's row is written, so
-// that a second open run of the workflow id is refused as such first; the
-// committer then redoes the batch without it (rare: only at the limit).
+// checkOpenLimit fails a creating change whose run would put its domain
+// past ch.OpenLimit, before anything is written, so that a start refused
+// at the limit never makes the committer redo its batch. At the limit it
+// answers as the insert would have first: ErrExists for an open run of the
+// workflow id (or a reused run id), ErrLimit otherwise.
 func (s *Store) checkOpenLimit(w *wtx, ch store.ExecutionChange) error {
-	if ch.OpenLimit <= 0 {
+	x := ch.Execution
+	if ch.OpenLimit <= 0 || !x.Open {
 		return nil
 	}
 	var n int
-	if err := w.st.openCount.QueryRowContext(w.ctx, ch.Execution.Domain).Scan(&n); err != nil && !errors.Is(err, sql.ErrNoRows) {
+	if err := w.st.openCount.QueryRowContext(w.ctx, x.Domain).Scan(&n); err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return s.dbErr(w.ctx, "count open runs", err)
 	}
-	if n > ch.OpenLimit {
-		return fmt.Errorf("%w: domain %q has %d open runs", store.ErrLimit, ch.Execution.Domain, ch.OpenLimit)
+	if n < ch.OpenLimit {
+		return nil
 	}
-	return nil
+	var taken bool
+	if err := w.queryRow(`SELECT EXISTS (SELECT 1 FROM executions WHERE domain = ? AND workflow_id = ? AND open)
+		OR EXISTS (SELECT 1 FROM executions WHERE run_id = ?)`, x.Domain, x.WorkflowID, x.RunID).Scan(&taken); err != nil {
+		return s.dbErr(w.ctx, "count open runs", err)
+	}
+	if taken {
+		return fmt.Errorf("%w: an open run of workflow %q in domain %q, or run %s", store.ErrExists, x.WorkflowID, x.Domain, x.RunID)
+	}
+	return fmt.Errorf("%w: domain %q has %d open runs", store.ErrLimit, x.Domain, ch.OpenLimit)
 }
