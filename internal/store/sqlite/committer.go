@@ -26,13 +26,14 @@ import (
 // row that is already there, a statement that fails is undone by SQLite
 // itself), and for those the transaction goes on as if the request had not
 // run. A request that fails after writing, or fails with anything but one
-// of the contract's answers (a panic, an error of the database, which may
-// have ended the transaction), is undone by redoing the batch without it:
-// the transaction is rolled back and begun again, and the requests that
-// had succeeded in it run again, in the same order, on the same committed
-// state, to the same outcome (see redo). So a request's work must be a
-// function of what it reads in the transaction: it may run more than
-// once, and must set what it hands back to its caller, not add to it.
+// of the contract's answers or a caller's refusal (a panic, an error of
+// the database, which may have ended the transaction), is undone by
+// redoing the batch without it: the transaction is rolled back and begun
+// again, and the requests that had succeeded in it run again, in the same
+// order, on the same committed state, to the same outcome (see redo). So
+// a request's work must be a function of what it reads in the transaction:
+// it may run more than once, and must set what it hands back to its
+// caller, not add to it.
 //
 // The commit itself does not wait for the disk (the write connection runs
 // with synchronous=NORMAL): a second goroutine, the syncer, fsyncs the WAL
@@ -106,6 +107,25 @@ var errPanicked = errors.New("panicked")
 func expected(err error) bool {
 	return errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrConflict) ||
 		errors.Is(err, store.ErrExists) || errors.Is(err, store.ErrLimit)
+}
+
+// refusal is an error a caller's own check returned inside a request (a
+// fault such as a type already deprecated): like the contract's answers,
+// it leaves the transaction as it was, and needs no redo if nothing was
+// written before it.
+type refusal struct{ err error }
+
+func (r refusal) Error() string { return r.err.Error() }
+func (r refusal) Unwrap() error { return r.err }
+
+// refused marks err, returned by a caller's check, as a refusal.
+func refused(err error) error { return refusal{err} }
+
+// benign reports whether a request that failed with err, having written
+// nothing, leaves the transaction as it was: the contract's answers and
+// refusals do; an error of the database may have ended the transaction.
+func benign(err error) bool {
+	return expected(err) || errors.As(err, new(refusal))
 }
 
 func cmpOr(err, def error) error {
@@ -570,12 +590,12 @@ func (c *committer) runOne(w *wtx, r *writeReq) (res writeResult, undo bool) {
 		}
 		return res, false
 	}
-	if c.checkWrites && !w.wrote && expected(res.err) {
+	if c.checkWrites && !w.wrote && benign(res.err) {
 		if after := c.totalChanges(); after != before {
 			panic(fmt.Sprintf("sqlite: %s changed %d rows without noting it, then failed: %v", r.op, after-before, res.err))
 		}
 	}
-	return res, w.wrote || res.panic != nil || !expected(res.err)
+	return res, w.wrote || res.panic != nil || !benign(res.err)
 }
 
 // totalChanges is the write connection's count of rows changed so far.

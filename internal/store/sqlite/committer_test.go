@@ -488,3 +488,27 @@ func TestLimitWithoutRedo(t *testing.T) {
 		t.Errorf("redone %d times, want none", got)
 	}
 }
+
+// TestRefusalWithoutRedo: a registry change its caller's check refuses
+// (here, deprecating a domain twice) writes nothing, so its batch is not
+// redone, and the caller gets its own error back.
+func TestRefusalWithoutRedo(t *testing.T) {
+	ctx := t.Context()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "openswf.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.CreateDomain(ctx, store.Domain{Name: "d", Retention: "1", Status: store.StatusRegistered}, 0); err != nil {
+		t.Fatal(err)
+	}
+	redone := s.Redone()
+	mine := errors.New("already deprecated")
+	_, err = s.DeprecateDomain(ctx, "d", time.Now(), func(store.Domain) error { return mine })
+	if !errors.Is(err, mine) || err.Error() != mine.Error() {
+		t.Errorf("refused: %v, want the check's own error", err)
+	}
+	if got := s.Redone() - redone; got != 0 {
+		t.Errorf("redone %d times, want none", got)
+	}
+}

@@ -111,7 +111,7 @@ func (s *Store) UpdateDomain(ctx context.Context, name string, change func(*stor
 			return err
 		}
 		if err := change(&d); err != nil {
-			return err
+			return refused(err)
 		}
 		d.Name = name
 		tags, err := columns.EncodeTags(d.Tags)
@@ -142,7 +142,7 @@ func (s *Store) DeprecateDomain(ctx context.Context, name string, at time.Time, 
 			return err
 		}
 		if err := check(d); err != nil {
-			return err
+			return refused(err)
 		}
 		if _, err := w.exec(`UPDATE domains SET status = ? WHERE name = ?`, store.StatusDeprecated, name); err != nil {
 			return s.dbErr(w.ctx, "deprecate domain", err)

@@ -48,7 +48,7 @@ func (s *Store) CreateType(ctx context.Context, t store.Type, limit int, check f
 		}
 		if check != nil {
 			if err := check(d); err != nil {
-				return err
+				return refused(err)
 			}
 		}
 		var typeExists bool
@@ -124,7 +124,7 @@ func (s *Store) UpdateType(ctx context.Context, key store.TypeKey, change func(*
 			return err
 		}
 		if err := change(&t); err != nil {
-			return err
+			return refused(err)
 		}
 		t.TypeKey = key
 		if _, err := w.exec(`UPDATE types
@@ -152,7 +152,7 @@ func (s *Store) DeleteType(ctx context.Context, key store.TypeKey, check func(st
 			return err
 		}
 		if err := check(t); err != nil {
-			return err
+			return refused(err)
 		}
 		if _, err := w.exec(`DELETE FROM types WHERE domain = ? AND kind = ? AND name = ? AND version = ?`,
 			key.Domain, key.Kind, key.Name, key.Version); err != nil {
