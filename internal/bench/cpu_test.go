@@ -2,6 +2,7 @@ package bench
 
 import (
 	"os"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -33,6 +34,16 @@ func TestParseMachineStat(t *testing.T) {
 	}
 }
 
+// processCPU is the CPU time this process has used.
+func processCPU(t *testing.T) time.Duration {
+	t.Helper()
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		t.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
 // The load tool's own process: CPU burnt between two samples shows up as
 // the client's, and as the server's when its pid is named.
 func TestSampleCPU(t *testing.T) {
@@ -44,9 +55,14 @@ func TestSampleCPU(t *testing.T) {
 	if !a.ok {
 		t.Fatal("cannot sample this process")
 	}
-	begin := time.Now()
-	for x := 0; time.Since(begin) < 300*time.Millisecond; x++ {
-		_ = x * x
+	// Busy until this process has used 300 ms of CPU, however long that
+	// takes on a loaded machine (a wall-clock loop can get a fraction of
+	// a core), at most 20 s.
+	begin, used := time.Now(), processCPU(t)
+	for x := 0; processCPU(t)-used < 300*time.Millisecond && time.Since(begin) < 20*time.Second; x++ {
+		for range 100_000 {
+			x = x*x + 1
+		}
 	}
 	b := sampleCPU(pids)
 	u := diffCPU(a, b, true, time.Since(begin), 10)
