@@ -13,17 +13,24 @@ import (
 	"github.com/openswf/openswf/internal/store"
 )
 
+// openStore opens a store on a fresh file, closed when the test ends.
+func openStore(t *testing.T) *Store {
+	t.Helper()
+	s, err := Open(t.Context(), filepath.Join(t.TempDir(), "openswf.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
 // TestOneBatch holds the committer in a write, queues writes that must fail
 // and writes that must succeed behind it, and lets go: they run as ONE
 // batch, and each gets its own answer, as storetest's FailuresAmongWrites
 // checks for any backend without being able to force a batch.
 func TestOneBatch(t *testing.T) {
 	ctx := t.Context()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "openswf.db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openStore(t)
 	t0 := time.UnixMilli(1_700_000_000_000).UTC()
 	run := func(id string) store.Execution {
 		return store.Execution{Domain: "d", WorkflowID: "w-" + id, RunID: id, Version: 1, Open: true,
@@ -159,11 +166,7 @@ func inOneBatch(t *testing.T, s *Store, n int, write func(i int)) (batches, redo
 // one.
 func TestRedo(t *testing.T) {
 	ctx := t.Context()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "openswf.db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openStore(t)
 	insert := func(w *wtx, name string) error {
 		_, err := w.exec(`INSERT INTO secrets (name, value) VALUES (?, x'00')`, name)
 		return err
@@ -224,11 +227,7 @@ func TestRedo(t *testing.T) {
 // writes nothing, and leaves the rest of its batch and the committer alone.
 func TestPanicInBatch(t *testing.T) {
 	ctx := t.Context()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "openswf.db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openStore(t)
 	if err := s.CreateDomain(ctx, store.Domain{Name: "d", Retention: "1", Status: store.StatusRegistered}, 0); err != nil {
 		t.Fatal(err)
 	}
@@ -269,11 +268,7 @@ func TestPanicInBatch(t *testing.T) {
 // transaction, which commits once the syncer is free, with one sync.
 func TestAnswerAfterSync(t *testing.T) {
 	ctx := t.Context()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "openswf.db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openStore(t)
 	entered, release := make(chan struct{}, 1), make(chan struct{})
 	wal := s.wal
 	s.SetSync(func() error {
@@ -388,11 +383,7 @@ func TestSyncFailure(t *testing.T) {
 // two).
 func TestLinger(t *testing.T) {
 	ctx := t.Context()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "openswf.db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openStore(t)
 	s.SetSync(func() error { return nil })
 	t0 := time.UnixMilli(1_700_000_000_000).UTC()
 	if err := s.CreateExecution(ctx, store.ExecutionChange{
@@ -463,11 +454,7 @@ func TestLingerWait(t *testing.T) {
 // redone.
 func TestLimitWithoutRedo(t *testing.T) {
 	ctx := t.Context()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "openswf.db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openStore(t)
 	t0 := time.UnixMilli(1_700_000_000_000).UTC()
 	start := func(wf, run string) error {
 		return s.CreateExecution(ctx, store.ExecutionChange{OpenLimit: 1, Execution: store.Execution{
@@ -494,17 +481,13 @@ func TestLimitWithoutRedo(t *testing.T) {
 // redone, and the caller gets its own error back.
 func TestRefusalWithoutRedo(t *testing.T) {
 	ctx := t.Context()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "openswf.db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openStore(t)
 	if err := s.CreateDomain(ctx, store.Domain{Name: "d", Retention: "1", Status: store.StatusRegistered}, 0); err != nil {
 		t.Fatal(err)
 	}
 	redone := s.Redone()
 	mine := errors.New("already deprecated")
-	_, err = s.DeprecateDomain(ctx, "d", time.Now(), func(store.Domain) error { return mine })
+	_, err := s.DeprecateDomain(ctx, "d", time.Now(), func(store.Domain) error { return mine })
 	if !errors.Is(err, mine) || err.Error() != mine.Error() {
 		t.Errorf("refused: %v, want the check's own error", err)
 	}
