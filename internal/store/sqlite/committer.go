@@ -101,18 +101,8 @@ var errClosed = errors.New("sqlite: store is closed")
 // errPanicked stands for a panic where an error is wanted.
 var errPanicked = errors.New("panicked")
 
-// expected reports whether err is one of the contract's answers, which a
-// request gives without disturbing the transaction, rather than a failure
-// of the database.
-func expected(err error) bool {
-	return errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrConflict) ||
-		errors.Is(err, store.ErrExists) || errors.Is(err, store.ErrLimit)
-}
-
 // refusal is an error a caller's own check returned inside a request (a
-// fault such as a type already deprecated): like the contract's answers,
-// it leaves the transaction as it was, and needs no redo if nothing was
-// written before it.
+// fault such as a type already deprecated).
 type refusal struct{ err error }
 
 func (r refusal) Error() string { return r.err.Error() }
@@ -121,11 +111,14 @@ func (r refusal) Unwrap() error { return r.err }
 // refused marks err, returned by a caller's check, as a refusal.
 func refused(err error) error { return refusal{err} }
 
-// benign reports whether a request that failed with err, having written
-// nothing, leaves the transaction as it was: the contract's answers and
-// refusals do; an error of the database may have ended the transaction.
-func benign(err error) bool {
-	return expected(err) || errors.As(err, new(refusal))
+// expected reports whether err is one of the contract's answers or a
+// caller's refusal, which a request gives without disturbing the
+// transaction (it needs no redo if nothing was written before it), rather
+// than an error of the database, which may have ended the transaction.
+func expected(err error) bool {
+	return errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrConflict) ||
+		errors.Is(err, store.ErrExists) || errors.Is(err, store.ErrLimit) ||
+		errors.As(err, new(refusal))
 }
 
 func cmpOr(err, def error) error {
@@ -167,8 +160,8 @@ func (w *wtx) note(res sql.Result, err error) {
 	if err != nil || w.wrote {
 		return
 	}
-	// Both drivers' RowsAffected are counts kept by the statement: no
-	// call into the database.
+	// The driver's RowsAffected is a count kept with the result: no call
+	// into the database.
 	if n, err := res.RowsAffected(); err != nil || n > 0 {
 		w.wrote = true
 	}
@@ -590,12 +583,12 @@ func (c *committer) runOne(w *wtx, r *writeReq) (res writeResult, undo bool) {
 		}
 		return res, false
 	}
-	if c.checkWrites && !w.wrote && benign(res.err) {
+	if c.checkWrites && !w.wrote && expected(res.err) {
 		if after := c.totalChanges(); after != before {
 			panic(fmt.Sprintf("sqlite: %s changed %d rows without noting it, then failed: %v", r.op, after-before, res.err))
 		}
 	}
-	return res, w.wrote || res.panic != nil || !benign(res.err)
+	return res, w.wrote || res.panic != nil || !expected(res.err)
 }
 
 // totalChanges is the write connection's count of rows changed so far.
