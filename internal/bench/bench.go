@@ -1,6 +1,7 @@
 // Package bench is a load generator for any SWF endpoint. It drives the
 // endpoint through aws-sdk-go-v2's SWF client, as real deciders and workers
-// do, and measures throughput, latency percentiles and errors.
+// do, and measures throughput, latency percentiles and errors, and, given
+// the server's process ids, the CPU time it spent per unit.
 //
 // Every scenario runs for a fixed time and at most a fixed number of units,
 // then stops by itself; Run returns the measurements as a Result, which the

@@ -7,7 +7,9 @@
 // (CSS, a little JavaScript) are embedded in the binary, so the console
 // works offline and behind any proxy. Every read and action goes through the
 // same swfapi.Handler the API answers with — the interceptor chain — so a
-// person sees and does exactly what their principal may through the API.
+// person sees and does exactly what their principal may through the API;
+// what SWF's operations do not tell (heartbeats, deadlines, pollers) is read
+// from Extras only after the matching operation was allowed through it.
 package console
 
 import (

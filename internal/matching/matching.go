@@ -1,8 +1,10 @@
 // Package matching hands queued tasks to long-polling workers. Tasks live in
 // the store (so a crash loses none); the matcher only wakes waiting pollers
 // when a task is queued — one poller per task, the one that has waited
-// longest, so that pollers do not all race for the same task — and pollers
-// recheck the store now and then for tasks that another node queued.
+// longest, so that pollers do not all race for the same task. Pollers learn
+// of tasks another node queued through Notify, when the store passes on that
+// node's word (store.TaskListener, on PostgreSQL), and else by rechecking the
+// store now and then.
 //
 // A wake-up may carry the task that was queued (Offer): the woken poller
 // then tries that task first, without reading the queue. It still takes the

@@ -16,6 +16,9 @@
 // Label values stay bounded: operations and fault codes of the model,
 // domains (bounded by the domain limit), close statuses, task kinds, and
 // task lists with waiting tasks up to a cap; never an execution or a token.
+//
+// The package also answers the probes, /healthz and /readyz (health.go), and
+// writes the per-request debug log line (logs.go).
 package metrics
 
 import (

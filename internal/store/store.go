@@ -2,11 +2,12 @@
 // Two backends implement it (store/sqlite, the default, and store/postgres);
 // store/storetest holds the one conformance suite both must pass.
 //
-// Every exported method is one transaction. Read-modify-write methods take a
-// pure function that changes the record in memory; the backend loads the row,
-// calls the function, and commits the result only if it returned nil, so the
-// service's rules run against the committed state and nothing is written
-// half-way.
+// Every exported method is one transaction, but for DeleteClosed, which
+// deletes each run in one (see RetentionStore). Read-modify-write methods
+// take a pure function that changes or checks the record in memory; the
+// backend loads the row, calls the function, and commits the result only if
+// it returned nil, so the service's rules run against the committed state
+// and nothing is written half-way.
 package store
 
 import (

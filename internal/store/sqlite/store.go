@@ -5,9 +5,9 @@
 // SQLite allows one writer at a time. Rather than let writers collide and
 // retry on SQLITE_BUSY, every write goes to one committer goroutine that
 // owns the only write connection and commits the writes waiting for it
-// together, and a syncer that fsyncs the WAL once for every batch committed
-// meanwhile before anyone hears of them (see committer.go); reads use a
-// separate pool and, thanks to WAL, never wait for the writer.
+// together, and a syncer that fsyncs the WAL once per batch, while the
+// committer fills the next, before anyone hears of them (see committer.go);
+// reads use a separate pool and, thanks to WAL, never wait for the writer.
 package sqlite
 
 import (
