@@ -122,7 +122,7 @@ func settings() []setting {
 			func(fs *flag.FlagSet, c *config, n, u string) { fs.StringVar(&c.Auth, n, c.Auth, u) }},
 		{"principals", "OPENSWF_PRINCIPALS", "JSON file of principals (access keys and IAM-style policies) for --auth sigv4; reloaded on SIGHUP",
 			func(fs *flag.FlagSet, c *config, n, u string) { fs.StringVar(&c.Principals, n, c.Principals, u) }},
-		{"insecure", "OPENSWF_INSECURE", "allow --auth none on addresses other than loopback (anyone who reaches the port can do anything)",
+		{"insecure", "OPENSWF_INSECURE", "allow --auth none, and --debug-listen in any mode, on addresses other than loopback (anyone who reaches the port can do anything, or read the profiles)",
 			func(fs *flag.FlagSet, c *config, n, u string) { fs.BoolVar(&c.Insecure, n, c.Insecure, u) }},
 		{"throttle", "OPENSWF_THROTTLE", "on: token buckets per account and API, with SWF's quotas; off: no throttling (default: on with --auth sigv4, off without)",
 			func(fs *flag.FlagSet, c *config, n, u string) { fs.StringVar(&c.Throttle, n, c.Throttle, u) }},
@@ -305,6 +305,12 @@ func (c config) validate() error {
 	case "sigv4":
 		if c.Principals == "" {
 			errs = append(errs, errors.New("--auth sigv4 needs --principals FILE"))
+		}
+		// Signatures guard the API, not the profiles: pprof answers
+		// whoever asks, with the process's command line, heap and
+		// goroutine stacks, so it stays on loopback here too.
+		if c.DebugListen != "" && !loopback(c.DebugListen) && !c.Insecure {
+			errs = append(errs, fmt.Errorf("--debug-listen %s is not a loopback address: profiles are served unsigned (use --insecure to let anyone who reaches it read them)", c.DebugListen))
 		}
 	default:
 		errs = append(errs, fmt.Errorf("auth %q: use sigv4 or none", c.Auth))

@@ -149,6 +149,9 @@ func serve(ctx context.Context, cfg config, logOut io.Writer, reload <-chan os.S
 	} else if cfg.Insecure {
 		logger.Warn("serving without authentication (--auth none --insecure): anyone who reaches the port can do anything")
 	}
+	if cfg.DebugListen != "" && !loopback(cfg.DebugListen) {
+		logger.Warn("serving profiles on a network address (--debug-listen with --insecure): anyone who reaches it can read them", "addr", cfg.DebugListen)
+	}
 
 	// The interceptor chain, outermost first: a call is authorized before
 	// it takes a token from its rate, so a denied call costs no quota and

@@ -31,10 +31,18 @@ func TestAuthDefaults(t *testing.T) {
 		{"--listen", "localhost:7930"},
 		{"--listen", "0.0.0.0:7930", "--insecure"},
 		{"--listen", "0.0.0.0:7930", "--auth", "sigv4", "--principals", "p.json"},
+		{"--listen", "0.0.0.0:7930", "--auth", "sigv4", "--principals", "p.json", "--debug-listen", "127.0.0.1:6060"},
+		{"--listen", "0.0.0.0:7930", "--auth", "sigv4", "--principals", "p.json", "--debug-listen", "10.1.2.3:6060", "--insecure"},
 	} {
 		if _, err := parseConfig("serve", args, none); err != nil {
 			t.Errorf("%v: %v", args, err)
 		}
+	}
+	// pprof is never signed: authentication does not make a debug
+	// listener on the network safe.
+	sigv4Debug := []string{"--auth", "sigv4", "--principals", "p.json", "--debug-listen", "10.1.2.3:6060"}
+	if _, err := parseConfig("serve", sigv4Debug, none); err == nil || !strings.Contains(err.Error(), "--debug-listen 10.1.2.3:6060") {
+		t.Errorf("%v: %v", sigv4Debug, err)
 	}
 	c, _ := parseConfig("serve", nil, none)
 	if c.authenticated() || c.throttled() {
