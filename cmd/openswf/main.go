@@ -3,7 +3,7 @@
 // endpoint.
 //
 //	openswf [serve] [flags]   start the service (the default)
-//	openswf bench SCENARIO     put load on any SWF endpoint and measure it
+//	openswf bench SCENARIO    put load on any SWF endpoint and measure it
 //	openswf migrate [flags]   apply the store's pending schema migrations
 //	openswf version [--json]  print the version, commit and Go version
 //	openswf healthcheck       GET /healthz of the local server: exit 0 or 1
