@@ -14,8 +14,7 @@
 // (every page of it) and hands it to a [DecisionFunc] as a [DecisionTask]
 // with helpers that summarize it (the workflow's input, each activity,
 // timer and child by id); the function answers with decisions built by the
-// constructors of this package ([ScheduleActivity], [CompleteWorkflow], …),
-// which set every field SWF requires.
+// constructors of this package ([ScheduleActivity], [CompleteWorkflow], …).
 //
 // The decision constructors set every field SWF requires and leave the
 // optional ones unset (SWF then takes the type's defaults); set those on the
