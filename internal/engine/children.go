@@ -132,7 +132,7 @@ func (c *cmd) startChild(a *swfapi.StartChildWorkflowExecutionDecisionAttributes
 		TaskList: a.TaskList, ExecutionStartToCloseTimeout: a.ExecutionStartToCloseTimeout,
 		TaskStartToCloseTimeout: a.TaskStartToCloseTimeout, ChildPolicy: a.ChildPolicy,
 		TaskPriority: a.TaskPriority, LambdaRole: a.LambdaRole,
-	}, typ.Config)
+	}, typ.Config, true)
 	if err != nil {
 		fail(swfapi.StartChildWorkflowExecutionFailedCause(undefinedCause(err)))
 		return

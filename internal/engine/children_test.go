@@ -50,11 +50,11 @@ func startChild(id, typ string, mod ...func(*swfapi.StartChildWorkflowExecutionD
 // startedChild runs a parent harness through a StartChildWorkflowExecution
 // decision and the child's start, and returns the child as a harness of
 // its own.
-func startedChild(t *testing.T) (parent, child *harness) {
+func startedChild(t *testing.T, mod ...func(*swfapi.StartChildWorkflowExecutionDecisionAttributes)) (parent, child *harness) {
 	h := newHarness(t, nil, Limits{})
-	h.decide(startChild("kid-1", "kid/1", func(a *swfapi.StartChildWorkflowExecutionDecisionAttributes) {
+	h.decide(startChild("kid-1", "kid/1", append([]func(*swfapi.StartChildWorkflowExecutionDecisionAttributes){func(a *swfapi.StartChildWorkflowExecutionDecisionAttributes) {
 		a.Input, a.Control = swfapi.Ptr("hi"), swfapi.Ptr("c")
-	}))
+	}}, mod...)...))
 	fx := h.do("StartChild", func() (Effects, error) { return h.e.StartChild(5, "kid-run", h.now) })
 	delete(h.timers, "child/5/start") // the service removes the fired row
 	if fx.NewRun == nil {
@@ -260,5 +260,31 @@ func TestChildContinuesAsNew(t *testing.T) {
 	}
 	if a := fx.NewRun.Effects.Events[0].WorkflowExecutionStartedEventAttributes; deref(a.ParentWorkflowExecution.RunId) != "run-1" || *a.ParentInitiatedEventId != 5 {
 		t.Fatalf("successor started %+v", a)
+	}
+}
+
+// The model documents NONE, an unlimited run, as a child's execution
+// timeout (though not a start's or a type's): the child starts with it and
+// arms no timer of its own duration.
+func TestChildWithoutExecutionTimeout(t *testing.T) {
+	h, k := startedChild(t, func(a *swfapi.StartChildWorkflowExecutionDecisionAttributes) {
+		a.ExecutionStartToCloseTimeout = swfapi.Ptr("NONE")
+	})
+	if got := h.since(5)[0]; !strings.Contains(got, "executionStartToCloseTimeout=NONE") {
+		t.Errorf("initiated: %s", got)
+	}
+	if got := k.since(1)[0]; !strings.Contains(got, "executionStartToCloseTimeout=NONE") {
+		t.Errorf("child started: %s", got)
+	}
+	if _, armed := k.timers[workflowKey]; armed {
+		t.Error("an unlimited child arms its run's timeout")
+	}
+	if got := *k.e.Detail().ExecutionConfiguration.ExecutionStartToCloseTimeout; got != "NONE" {
+		t.Errorf("describe says %q", got)
+	}
+	// The same child with a duration arms it.
+	_, k = startedChild(t)
+	if _, armed := k.timers[workflowKey]; !armed {
+		t.Error("a child with a duration arms no timeout")
 	}
 }

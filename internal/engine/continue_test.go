@@ -74,3 +74,24 @@ func TestContinueAsNewFailures(t *testing.T) {
 		})
 	}
 }
+
+// A continued run may be unlimited too, as the model documents for the
+// decision; the next run then has no timer of its own duration.
+func TestContinueAsNewWithoutExecutionTimeout(t *testing.T) {
+	h := newHarness(t, nil, Limits{})
+	sched, started := h.startDecision()
+	d := continueAsNew("next")
+	d.ContinueAsNewWorkflowExecutionDecisionAttributes.ExecutionStartToCloseTimeout = swfapi.Ptr("NONE")
+	in := &swfapi.RespondDecisionTaskCompletedInput{Decisions: []swfapi.Decision{d}}
+	fx := h.do("continue", func() (Effects, error) {
+		return h.e.CompleteDecisionTask(sched, started, in, Lookups{WorkflowTypes: map[TypeRef]WorkflowTypeInfo{{"flow", "1"}: *flowType}, NewRunID: "run-2"}, h.now)
+	})
+	if fx.NewRun == nil || fx.NewRun.Execution.ExecutionStartToCloseTimeout != "NONE" {
+		t.Fatalf("successor %+v (events %q)", fx.NewRun, h.since(4))
+	}
+	for _, tm := range fx.NewRun.Effects.Timers {
+		if tm.Key == workflowKey {
+			t.Errorf("an unlimited run arms its run's timeout: %+v", tm)
+		}
+	}
+}

@@ -340,7 +340,7 @@ func checkBatch(in *swfapi.RespondDecisionTaskCompletedInput) error {
 			problems = checkPriority(problems, path+".taskPriority", s.TaskPriority)
 		case swfapi.DecisionTypeContinueAsNewWorkflowExecution:
 			if a := d.ContinueAsNewWorkflowExecutionDecisionAttributes; a != nil {
-				problems = checkExecutionTimeout(problems, path+".executionStartToCloseTimeout", a.ExecutionStartToCloseTimeout)
+				problems = checkExecutionTimeout(problems, path+".executionStartToCloseTimeout", a.ExecutionStartToCloseTimeout, true)
 				problems = checkTimeout(problems, path+".taskStartToCloseTimeout", a.TaskStartToCloseTimeout)
 				problems = checkPriority(problems, path+".taskPriority", a.TaskPriority)
 			}
@@ -348,7 +348,7 @@ func checkBatch(in *swfapi.RespondDecisionTaskCompletedInput) error {
 			a := d.StartChildWorkflowExecutionDecisionAttributes
 			problems = checkName(problems, path+".workflowId", a.WorkflowId, false)
 			problems = checkTaskListName(problems, path+".taskList", a.TaskList, true)
-			problems = checkExecutionTimeout(problems, path+".executionStartToCloseTimeout", a.ExecutionStartToCloseTimeout)
+			problems = checkExecutionTimeout(problems, path+".executionStartToCloseTimeout", a.ExecutionStartToCloseTimeout, true)
 			problems = checkTimeout(problems, path+".taskStartToCloseTimeout", a.TaskStartToCloseTimeout)
 			problems = checkPriority(problems, path+".taskPriority", a.TaskPriority)
 		case swfapi.DecisionTypeStartTimer:

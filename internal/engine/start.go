@@ -37,10 +37,13 @@ func Start(p StartParams, now time.Time) (*Execution, Effects, error) {
 	if req == nil {
 		req = &swfapi.StartWorkflowExecutionInput{}
 	}
-	if err := checkStart(req); err != nil {
+	// A child's or a continued run's start comes from a decision, whose
+	// execution timeout may be NONE; StartWorkflowExecution's may not.
+	decided := p.Parent != nil || p.ContinuedFrom != ""
+	if err := checkStart(req, decided); err != nil {
 		return nil, Effects{}, err
 	}
-	cfg, err := resolveStart(req, p.Type.Config)
+	cfg, err := resolveStart(req, p.Type.Config, decided)
 	if err != nil {
 		return nil, Effects{}, err
 	}
@@ -109,8 +112,10 @@ type runConfig struct {
 // resolveStart takes each setting from the request, else the type's
 // default. A setting neither gives fails with DefaultUndefinedFault naming
 // the default, in the order SWF checks them; an execution timeout that is
-// no run's (a type default of NONE) is a ValidationException.
-func resolveStart(req *swfapi.StartWorkflowExecutionInput, def swfapi.WorkflowTypeConfiguration) (runConfig, error) {
+// no run's (a type default of NONE) is a ValidationException. decided is
+// true for a start a decision asked for (a child, a continued run), whose
+// own execution timeout may be NONE.
+func resolveStart(req *swfapi.StartWorkflowExecutionInput, def swfapi.WorkflowTypeConfiguration, decided bool) (runConfig, error) {
 	pick := func(a, b *string) string {
 		if a != nil {
 			return *a
@@ -143,18 +148,20 @@ func resolveStart(req *swfapi.StartWorkflowExecutionInput, def swfapi.WorkflowTy
 		return cfg, swfapi.NewFault(swfapi.CodeDefaultUndefined, "defaultChildPolicy")
 	}
 	// The type's defaults were checked when it was registered, but not
-	// against the limits of a run: it cannot be unlimited.
-	if problems := checkExecutionTimeout(nil, "executionStartToCloseTimeout", &cfg.ExecutionStartToCloseTimeout); problems != nil {
+	// against the limits of a run: a default cannot be unlimited.
+	noneOK := decided && req.ExecutionStartToCloseTimeout != nil
+	if problems := checkExecutionTimeout(nil, "executionStartToCloseTimeout", &cfg.ExecutionStartToCloseTimeout, noneOK); problems != nil {
 		return cfg, validationFault(problems)
 	}
 	return cfg, nil
 }
 
 // checkStart checks the request's members that the model leaves as free
-// text: durations and the priority.
-func checkStart(req *swfapi.StartWorkflowExecutionInput) error {
+// text: durations and the priority. decided allows an execution timeout of
+// NONE (see Start).
+func checkStart(req *swfapi.StartWorkflowExecutionInput, decided bool) error {
 	var problems []string
-	problems = checkExecutionTimeout(problems, "executionStartToCloseTimeout", req.ExecutionStartToCloseTimeout)
+	problems = checkExecutionTimeout(problems, "executionStartToCloseTimeout", req.ExecutionStartToCloseTimeout, decided)
 	problems = checkTimeout(problems, "taskStartToCloseTimeout", req.TaskStartToCloseTimeout)
 	problems = checkPriority(problems, "taskPriority", req.TaskPriority)
 	if len(problems) > 0 {
@@ -167,21 +174,27 @@ func checkStart(req *swfapi.StartWorkflowExecutionInput) error {
 // names it at path, or nil: the same rule holds for a start's timeout and
 // for a workflow type's default.
 func CheckExecutionTimeout(path string, v *string) error {
-	if problems := checkExecutionTimeout(nil, path, v); len(problems) > 0 {
+	if problems := checkExecutionTimeout(nil, path, v, false); len(problems) > 0 {
 		return validationFault(problems)
 	}
 	return nil
 }
 
 // checkExecutionTimeout adds a problem when v is set and is not a run's
-// duration: SWF wants a whole number of seconds, not NONE, from one second
-// to one year.
-func checkExecutionTimeout(problems []string, path string, v *string) []string {
-	if v == nil {
+// duration: a whole number of seconds from one second to one year. Where
+// the model documents NONE, an unlimited run, as allowed (the decisions
+// that start a child or continue a run), noneOK accepts it; a start
+// request and a type's default may not be unlimited.
+func checkExecutionTimeout(problems []string, path string, v *string, noneOK bool) []string {
+	if v == nil || noneOK && *v == none {
 		return problems
 	}
 	if d, ok := Seconds(*v); !ok || d <= 0 || d > maxExecutionTimeout*time.Second {
-		problems = append(problems, badValue(*v, path, "Member must be a whole number of seconds from 1 to "+strconv.Itoa(maxExecutionTimeout)))
+		rule := "Member must be a whole number of seconds from 1 to " + strconv.Itoa(maxExecutionTimeout)
+		if noneOK {
+			rule = "Member must be NONE or a whole number of seconds from 1 to " + strconv.Itoa(maxExecutionTimeout)
+		}
+		problems = append(problems, badValue(*v, path, rule))
 	}
 	return problems
 }

@@ -192,3 +192,26 @@ func TestChildPolicies(t *testing.T) {
 		}
 	})
 }
+
+// A child may run unlimited (executionStartToCloseTimeout NONE), as the
+// model documents for the decision; a start request may not.
+func TestUnlimitedChild(t *testing.T) {
+	w := newWorld(t)
+	parent := w.start("p")
+	w.decide(w.pollDecision().TaskToken, startChildDecision("kid", func(a *types.StartChildWorkflowExecutionDecisionAttributes) {
+		a.ExecutionStartToCloseTimeout = aws.String("NONE")
+	}))
+	events := w.waitFor(parent, types.EventTypeChildWorkflowExecutionStarted)
+	child := events[5].ChildWorkflowExecutionStartedEventAttributes.WorkflowExecution
+	out, err := w.c.DescribeWorkflowExecution(ctx, &swf.DescribeWorkflowExecutionInput{Domain: aws.String(dom), Execution: child})
+	must(t, err)
+	if got := aws.ToString(out.ExecutionConfiguration.ExecutionStartToCloseTimeout); got != "NONE" {
+		t.Fatalf("the child's execution timeout is %q", got)
+	}
+	if got := aws.ToString(w.history(child)[0].WorkflowExecutionStartedEventAttributes.ExecutionStartToCloseTimeout); got != "NONE" {
+		t.Fatalf("the child started with %q", got)
+	}
+	_, err = w.c.StartWorkflowExecution(ctx, &swf.StartWorkflowExecutionInput{Domain: aws.String(dom), WorkflowId: aws.String("top"),
+		WorkflowType: &types.WorkflowType{Name: aws.String(wfName), Version: aws.String(typeVer)}, ExecutionStartToCloseTimeout: aws.String("NONE")})
+	wantFault(t, err, "ValidationException", "executionStartToCloseTimeout")
+}
