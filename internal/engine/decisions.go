@@ -304,6 +304,9 @@ func closing(t swfapi.DecisionType) bool {
 // ValidationException), and a closing decision that is not last.
 func checkBatch(in *swfapi.RespondDecisionTaskCompletedInput) error {
 	var problems []string
+	// The override is where the run's decision tasks go from now on: a
+	// name no poll may use would leave the run with no decider.
+	problems = checkTaskListName(problems, "taskList", in.TaskList, false)
 	problems = checkTimeout(problems, "taskListScheduleToStartTimeout", in.TaskListScheduleToStartTimeout)
 	for i, d := range in.Decisions {
 		path := fmt.Sprintf("decisions.%d.member", i+1)

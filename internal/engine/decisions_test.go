@@ -300,6 +300,9 @@ func TestBatchesRejectedWhole(t *testing.T) {
 			"Value 'kids\u0007' at 'decisions.4.member.startChildWorkflowExecutionDecisionAttributes.taskList.name' failed to satisfy constraint: Member must not contain ':', '/', '|' or control characters, and must not be the literal string 'arn'"},
 		{"bad override timeout", &swfapi.RespondDecisionTaskCompletedInput{TaskList: taskList("x"), TaskListScheduleToStartTimeout: swfapi.Ptr("x")},
 			swfapi.CodeValidation, "1 validation error detected: Value 'x' at 'taskListScheduleToStartTimeout' failed to satisfy constraint: Member must be NONE or a whole number of seconds"},
+		// An override no poll could use would leave the run undecidable.
+		{"bad override name", &swfapi.RespondDecisionTaskCompletedInput{TaskList: taskList("a:b")},
+			swfapi.CodeValidation, "1 validation error detected: Value 'a:b' at 'taskList.name' failed to satisfy constraint: Member must not contain ':', '/', '|' or control characters, and must not be the literal string 'arn'"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
