@@ -532,3 +532,44 @@ func (b *syncBuffer) Reset() {
 	defer b.mu.Unlock()
 	b.buf.Reset()
 }
+
+// TestTagPolicies: SWF's tag-based policies, end to end. A principal
+// denied everything in domains tagged env=production may work in a domain
+// until it is tagged so, and again once the tag is gone.
+func TestTagPolicies(t *testing.T) {
+	const opsKey, opsSecret = "AKIDTESTOPERATOR01", "ops-secret"
+	s := startServe(t, sigv4Config(t, testPrincipals(`{"name": "ops", "accessKeyId": "`+opsKey+`", "secretAccessKey": "`+opsSecret+`",
+	 "policies": [{"Version": "2012-10-17", "Statement": [
+		{"Effect": "Allow", "Action": "swf:*", "Resource": "*"},
+		{"Effect": "Deny", "Action": "swf:*", "Resource": "*", "Condition": {"StringEquals": {"aws:ResourceTag/env": "production"}}}]}]}`)))
+	ctx := context.Background()
+	admin := s.client(adminKey, adminSecret, "", false)
+	ops := s.client(opsKey, opsSecret, "", false)
+	if _, err := admin.RegisterDomain(ctx, &swf.RegisterDomainInput{Name: aws.String("shop"), WorkflowExecutionRetentionPeriodInDays: aws.String("1")}); err != nil {
+		t.Fatal(err)
+	}
+	arn := aws.String("arn:aws:swf:us-east-1:123456789012:/domain/shop")
+	describe := func() error {
+		_, err := ops.DescribeDomain(ctx, &swf.DescribeDomainInput{Name: aws.String("shop")})
+		return err
+	}
+	if err := describe(); err != nil {
+		t.Fatalf("untagged: %v", err)
+	}
+	if _, err := admin.TagResource(ctx, &swf.TagResourceInput{ResourceArn: arn, Tags: []types.ResourceTag{{Key: aws.String("env"), Value: aws.String("production")}}}); err != nil {
+		t.Fatal(err)
+	}
+	var denied *types.OperationNotPermittedFault
+	if err := describe(); !errors.As(err, &denied) {
+		t.Fatalf("tagged env=production: %v", err)
+	}
+	if _, err := ops.UntagResource(ctx, &swf.UntagResourceInput{ResourceArn: arn, TagKeys: []string{"env"}}); !errors.As(err, &denied) {
+		t.Fatalf("untagging its own way out: %v", err)
+	}
+	if _, err := admin.UntagResource(ctx, &swf.UntagResourceInput{ResourceArn: arn, TagKeys: []string{"env"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := describe(); err != nil {
+		t.Fatalf("tag removed: %v", err)
+	}
+}

@@ -2,6 +2,8 @@ package auth
 
 import (
 	"context"
+	"slices"
+	"strings"
 
 	"github.com/openswf/openswf/internal/gate"
 	"github.com/openswf/openswf/internal/policy"
@@ -16,6 +18,11 @@ type Authorizer struct {
 	// service's tokens carry it, signed; "" in tokens older than that); ok
 	// is false for a token it did not make.
 	TokenDomain func(token string) (domain string, ok bool)
+	// DomainTags returns the tags of a domain, or none for a domain that
+	// does not exist, for the policies that read aws:ResourceTag/KEY (SWF's
+	// tag-based policies). It is called only for a caller with such a
+	// policy; nil, no domain has tags.
+	DomainTags func(ctx context.Context, domain string) (map[string]string, error)
 }
 
 // anyDomain stands for "no domain in particular" when a call's domain
@@ -54,17 +61,81 @@ func (a *Authorizer) Interceptor(ctx context.Context, op string, in any, next sw
 		}
 	}
 	req := a.Scope.Call(op, in, domain)
+	tags, err := a.resourceTags(ctx, p, op, req.Resource)
+	if err != nil {
+		return nil, err
+	}
+	addTags(&req, tags)
 	if v := policy.Evaluate(p.Policies, req); !v.Allowed {
 		return nil, denied(p, req)
 	}
 	if rd, ok := in.(*swfapi.RespondDecisionTaskCompletedInput); ok && len(rd.Decisions) > 0 {
 		for i, d := range a.Scope.Decisions(domain, rd.Decisions) {
+			addTags(&d.Request, tags)
 			if d.Checked && !policy.Evaluate(p.Policies, d.Request).Allowed {
 				ctx = gate.Refuse(ctx, i, "OPERATION_NOT_PERMITTED")
 			}
 		}
 	}
 	return next(ctx, op, in)
+}
+
+// resourceTags returns the tags of the domain a call acts in, as condition
+// keys (policy.ResourceTagKey: the tag's key matched without regard to
+// case, as IAM matches it), when one of the caller's policies reads them. A call that
+// acts in no one domain of this account (ListDomains, a token from before
+// tokens named their domain, a tag call naming another account's ARN) has
+// none.
+func (a *Authorizer) resourceTags(ctx context.Context, p *Principal, op string, resource string) (map[string]string, error) {
+	if a.DomainTags == nil || op == "ListDomains" || !usesResourceTags(p) {
+		return nil, nil
+	}
+	name, ok := strings.CutPrefix(resource, a.Scope.DomainARN(""))
+	if !ok || name == "" || name == anyDomain {
+		return nil, nil
+	}
+	tags, err := a.DomainTags(ctx, name)
+	if err != nil || len(tags) == 0 {
+		return nil, err
+	}
+	// Tag keys are case-sensitive and these condition keys are not: of
+	// two tags whose keys differ only in case, the first in byte order is
+	// the one a policy sees, whatever order the map gives.
+	names := make([]string, 0, len(tags))
+	for k := range tags {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	keys := make(map[string]string, len(tags))
+	for _, k := range names {
+		key := policy.ResourceTagKey(k)
+		if _, seen := keys[key]; !seen {
+			keys[key] = tags[k]
+		}
+	}
+	return keys, nil
+}
+
+func usesResourceTags(p *Principal) bool {
+	for _, pol := range p.Policies {
+		if pol.UsesResourceTags() {
+			return true
+		}
+	}
+	return false
+}
+
+// addTags adds a domain's tag keys to a request's keys.
+func addTags(req *policy.Request, tags map[string]string) {
+	if len(tags) == 0 {
+		return
+	}
+	if req.Keys == nil {
+		req.Keys = make(map[string]string, len(tags))
+	}
+	for k, v := range tags {
+		req.Keys[k] = v
+	}
 }
 
 // denied is SWF's fault for a call the caller's policies do not allow,

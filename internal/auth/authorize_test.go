@@ -141,3 +141,56 @@ func TestAuthorizeDecisions(t *testing.T) {
 		}
 	}
 }
+
+// SWF's tag-based policies: aws:ResourceTag/KEY holds the tags of the
+// domain a call acts in, for calls and for the decisions of a batch alike,
+// and the tags are read only for a caller whose policies use them.
+func TestAuthorizeResourceTags(t *testing.T) {
+	a := testAuthorizer()
+	lookups := 0
+	a.DomainTags = func(_ context.Context, domain string) (map[string]string, error) {
+		lookups++
+		switch domain {
+		case "prod":
+			return map[string]string{"Env": "production", "env": "shadowed"}, nil
+		case "dev":
+			return map[string]string{"env": "dev"}, nil
+		}
+		return nil, nil
+	}
+	tagged := principal(t, `{"Version": "2012-10-17", "Statement": [
+		{"Effect": "Allow", "Action": "swf:*", "Resource": "*"},
+		{"Effect": "Deny", "Action": ["swf:TerminateWorkflowExecution", "swf:StartTimer"], "Resource": "*", "Condition": {"StringEquals": {"aws:ResourceTag/ENV": "production"}}}]}`)
+	terminate := func(domain string) any {
+		return &swfapi.TerminateWorkflowExecutionInput{Domain: swfapi.Ptr(domain), WorkflowId: swfapi.Ptr("w")}
+	}
+	for _, tc := range []struct {
+		domain  string
+		allowed bool
+	}{{"prod", false}, {"dev", true}, {"untagged", true}} {
+		var r reached
+		_, err := a.Interceptor(WithPrincipal(context.Background(), tagged), "TerminateWorkflowExecution", terminate(tc.domain), r.next)
+		if tc.allowed != (err == nil) {
+			t.Errorf("terminate in %s: %v", tc.domain, err)
+		}
+	}
+	// The decisions of a batch see the run's domain's tags.
+	timer := swfapi.Decision{DecisionType: swfapi.Ptr(swfapi.DecisionTypeStartTimer), StartTimerDecisionAttributes: &swfapi.StartTimerDecisionAttributes{TimerId: swfapi.Ptr("t"), StartToFireTimeout: swfapi.Ptr("5")}}
+	var r reached
+	in := &swfapi.RespondDecisionTaskCompletedInput{TaskToken: swfapi.Ptr("token-of-prod"), Decisions: []swfapi.Decision{timer}}
+	if _, err := a.Interceptor(WithPrincipal(context.Background(), tagged), "RespondDecisionTaskCompleted", in, r.next); err != nil {
+		t.Fatal(err)
+	}
+	if got := gate.All(r.ctx); got[0] != "OPERATION_NOT_PERMITTED" {
+		t.Errorf("a timer in prod: refused %v", got)
+	}
+	// A caller whose policies read no tag costs no lookup.
+	before := lookups
+	plain := principal(t, `{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "swf:*", "Resource": "*"}}`)
+	if _, err := a.Interceptor(WithPrincipal(context.Background(), plain), "TerminateWorkflowExecution", terminate("prod"), (&reached{}).next); err != nil {
+		t.Fatal(err)
+	}
+	if lookups != before {
+		t.Error("tags read for a caller whose policies use none")
+	}
+}

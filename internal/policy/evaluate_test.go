@@ -28,6 +28,18 @@ func decision(d swfapi.Decision) Request {
 
 func ptr(s string) *string { return &s }
 
+// withKeys adds condition keys to a request, as a caller adds the keys
+// Scope.Call cannot know.
+func withKeys(r Request, kv ...string) Request {
+	if r.Keys == nil {
+		r.Keys = map[string]string{}
+	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		r.Keys[kv[i]] = kv[i+1]
+	}
+	return r
+}
+
 func poll(taskList string) Request {
 	in := &swfapi.PollForActivityTaskInput{Domain: ptr("orders")}
 	if taskList != "" {
@@ -303,6 +315,23 @@ func TestEvaluate(t *testing.T) {
 		{"action ?", []string{`{"Statement": {"Effect": "Allow", "Action": "swf:Respond?ctivityTask*", "Resource": "*"}}`},
 			testScope.Call("RespondActivityTaskFailed", &swfapi.RespondActivityTaskFailedInput{}, "orders"), allow(0, 0, "")},
 
+		// Other services' actions match no SWF call, as on AWS.
+		{"another service's action allows nothing here", []string{`{"Statement": {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}}`}, poll("x"), implicit},
+		{"NotAction of another service covers SWF", []string{`{"Statement": [
+			{"Effect": "Allow", "Action": "*", "Resource": "*"},
+			{"Effect": "Deny", "NotAction": "s3:GetObject", "Resource": "*"}]}`}, poll("x"), deny(0, 1, "")},
+
+		// A domain's tags, as the caller adds them (aws:ResourceTag/KEY,
+		// the tag's key matched without regard to case).
+		{"resource tag allows", []string{`{"Statement": {"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": {"StringEquals": {"aws:ResourceTag/Env": "prod"}}}}`},
+			withKeys(poll("x"), KeyResourceTag+"env", "prod"), allow(0, 0, "")},
+		{"resource tag of another value", []string{`{"Statement": {"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": {"StringEquals": {"aws:ResourceTag/env": "prod"}}}}`},
+			withKeys(poll("x"), KeyResourceTag+"env", "dev"), implicit},
+		{"resource tag denies", []string{`{"Statement": [
+			{"Effect": "Allow", "Action": "*", "Resource": "*"},
+			{"Effect": "Deny", "Action": "*", "Resource": "*", "Condition": {"StringEquals": {"aws:ResourceTag/env": "prod"}}}]}`},
+			withKeys(poll("x"), KeyResourceTag+"env", "prod"), deny(0, 1, "")},
+
 		// NotAction and NotResource.
 		{"NotAction allows the rest", []string{`{"Statement": {"Effect": "Allow", "NotAction": ["swf:Terminate*", "swf:Delete*"], "Resource": "*"}}`}, poll("x"), allow(0, 0, "")},
 		{"NotAction excludes", []string{`{"Statement": {"Effect": "Allow", "NotAction": ["swf:Terminate*", "swf:Delete*"], "Resource": "*"}}`},
@@ -333,7 +362,7 @@ func TestEvaluate(t *testing.T) {
 		{"ForAnyValue on absent key fails", []string{`{"Statement": {"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": {"ForAnyValue:StringNotEquals": {"swf:taskList.name": "x"}}}}`}, poll(""), implicit},
 		{"ForAnyValue on present key", []string{`{"Statement": {"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": {"ForAnyValue:StringLike": {"swf:taskList.name": "x?"}}}}`}, poll("xy"), allow(0, 0, "")},
 		{"Null false needs the key", []string{`{"Statement": {"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": {"Null": {"swf:taskList.name": false}}}}`}, poll(""), implicit},
-		{"unknown non-SWF key is absent", []string{`{"Statement": {"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": {"StringEquals": {"aws:SourceIp": "10.0.0.1"}}}}`}, poll("x"), implicit},
+		{"unknown non-SWF key is absent", []string{`{"Statement": {"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": {"StringEquals": {"s3:prefix": "10.0.0.1"}}}}`}, poll("x"), implicit},
 		{"operators AND together", []string{`{"Statement": {"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": {
 			"StringLike": {"swf:workflowType.name": "work*"}, "StringEquals": {"swf:taskList.name": "tl"}}}}`}, startWorkflow("orders", "workflow1", "1", "other"), implicit},
 

@@ -27,6 +27,8 @@ const MaxDocumentSize = 64 << 10
 type Policy struct {
 	version string
 	id      string
+	// resourceTags is true when a condition reads aws:ResourceTag/KEY.
+	resourceTags bool
 	// Statements split by effect, each keeping its index in the document,
 	// because Evaluate looks at every Deny before any Allow.
 	deny, allow []statement
@@ -149,6 +151,11 @@ func Parse(doc []byte) (*Policy, error) {
 }
 
 func (p *Policy) add(st statement) {
+	for _, c := range st.conds {
+		if strings.HasPrefix(c.key, KeyResourceTag) {
+			p.resourceTags = true
+		}
+	}
 	if st.deny {
 		p.deny = append(p.deny, st)
 	} else {
@@ -326,16 +333,24 @@ func (c *compiler) actionList(path string, n *jnode) ([]pattern, error) {
 // checkAction accepts "*" and "swf:NAME" where NAME is letters and digits
 // with wildcards, and requires it to name or match something SWF
 // authorizes: a misspelt action in a Deny would otherwise deny nothing,
-// silently.
+// silently. Another service's action ("s3:GetObject") is accepted, as IAM
+// accepts it in any policy: it matches no SWF call, here as on AWS, so a
+// policy written for several services works unchanged.
 func (c *compiler) checkAction(v string) error {
 	if v == "*" {
 		return nil
 	}
 	colon := strings.IndexByte(v, ':')
-	if colon < 0 || !strings.EqualFold(v[:colon], "swf") {
+	if colon < 0 {
 		return fmt.Errorf(`%q is not an SWF action: write "*" or "swf:" and an action name`, v)
 	}
 	name := v[colon+1:]
+	if !strings.EqualFold(v[:colon], "swf") {
+		if servicePrefix(v[:colon]) && name != "" && actionName(name) {
+			return nil
+		}
+		return fmt.Errorf(`%q is not an SWF action: write "*" or "swf:" and an action name`, v)
+	}
 	if name == "" {
 		return fmt.Errorf("%q has no action name after \"swf:\"", v)
 	}
@@ -357,6 +372,31 @@ func (c *compiler) checkAction(v string) error {
 		return fmt.Errorf("unknown action %q", v)
 	}
 	return fmt.Errorf("%q matches no SWF action", v)
+}
+
+// servicePrefix reports whether s is written as an AWS service prefix
+// ("s3", "states", "iam"): letters, digits and hyphens, no wildcard.
+func servicePrefix(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || r == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// actionName reports whether s is written as an action name: letters and
+// digits, with * and ? as wildcards.
+func actionName(s string) bool {
+	for _, r := range s {
+		if !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || r == '*' || r == '?') {
+			return false
+		}
+	}
+	return true
 }
 
 // maxActionPattern bounds an action pattern once its runs of stars are
@@ -515,22 +555,50 @@ func parseOperator(name string) (condition, error) {
 }
 
 // checkKey validates a condition key's name and returns it lower-cased,
-// the form Evaluate looks up. Names are "prefix:name". Keys outside swf:
-// are allowed, as IAM allows them (aws:SourceIp, aws:ResourceTag/...): a
-// request that lacks them simply lacks them. Keys inside swf: must be ones
-// SWF defines, because a misspelt key is absent from every request, and an
-// absent key makes a Deny with StringEquals never apply.
+// the form Evaluate looks up. Names are "prefix:name".
+//
+// A key a request lacks makes a Deny with StringEquals never apply, so a
+// key that AWS would fill in but this server does not must be refused
+// rather than silently never match. Keys inside swf: must be ones SWF
+// defines (a misspelt key is absent from every request). Of AWS's global
+// keys (aws:...), only those the server fills in are accepted:
+// aws:ResourceTag/KEY, the tags of the domain a call acts in, which SWF
+// documents for its tag-based policies (see the caller's DomainTags). Keys
+// of other services (s3:prefix, say) are accepted: AWS never sets them on
+// an SWF call either, so they are absent here just as there.
 func checkKey(name string) (string, error) {
 	colon := strings.IndexByte(name, ':')
 	if colon <= 0 || colon == len(name)-1 {
 		return "", fmt.Errorf("%q is not a condition key: keys are written prefix:name, as in \"swf:taskList.name\"", name)
 	}
 	key := asciiToLower(name)
-	if strings.HasPrefix(key, "swf:") && !isSWFKey(key) {
+	switch {
+	case strings.HasPrefix(key, "swf:") && !isSWFKey(key):
 		return "", fmt.Errorf("unknown SWF condition key %q", name)
+	case strings.HasPrefix(key, KeyResourceTag):
+		if len(key) == len(KeyResourceTag) {
+			return "", fmt.Errorf("condition key %q names no tag: write aws:ResourceTag/KEY", name)
+		}
+	case strings.HasPrefix(key, "aws:"):
+		return "", fmt.Errorf("condition key %q is one this server does not supply (of AWS's global keys it fills in only aws:ResourceTag/KEY): a condition on it could never be judged as AWS judges it", name)
 	}
 	return key, nil
 }
+
+// KeyResourceTag begins the condition key of one of a domain's tags,
+// lower-case: "aws:resourcetag/" and the tag's key, also lower-case, since
+// IAM matches the tag key of these condition keys without regard to case.
+const KeyResourceTag = "aws:resourcetag/"
+
+// ResourceTagKey is the condition key, as Request.Keys holds it, of a
+// domain's tag with key tagKey: lower-cased as Parse lower-cases the keys
+// a policy names.
+func ResourceTagKey(tagKey string) string { return asciiToLower(KeyResourceTag + tagKey) }
+
+// UsesResourceTags reports whether a condition of the policy reads a
+// resource tag, so that a caller fetches a domain's tags only for the
+// policies that need them.
+func (p *Policy) UsesResourceTags() bool { return p.resourceTags }
 
 // conditionValues reads a key's value or values into cd.
 func (c *compiler) conditionValues(path string, n *jnode, cd *condition) error {

@@ -60,7 +60,7 @@ func TestParseErrors(t *testing.T) {
 		{"action type", stmt(`"Effect": "Allow", "Action": {"swf": "*"}, "Resource": "*"`), `Statement[1].Action: must be a string or an array of strings, not an object`},
 		{"action item type", stmt(`"Effect": "Allow", "Action": ["swf:StartTimer", 7], "Resource": "*"`), `Statement[1].Action[1]: must be a string, not a number`},
 		{"empty action list", stmt(`"Effect": "Allow", "Action": [], "Resource": "*"`), `Statement[1].Action: must not be an empty array`},
-		{"other service", stmt(`"Effect": "Allow", "Action": ["swf:StartTimer", "s3:GetObject"], "Resource": "*"`), `Statement[1].Action[1]: "s3:GetObject" is not an SWF action: write "*" or "swf:" and an action name`},
+		{"other service's wildcard prefix", stmt(`"Effect": "Allow", "Action": ["swf:StartTimer", "s3*:GetObject"], "Resource": "*"`), `Statement[1].Action[1]: "s3*:GetObject" is not an SWF action: write "*" or "swf:" and an action name`},
 		{"bare name", stmt(`"Effect": "Allow", "Action": "PollForActivityTask", "Resource": "*"`), `Statement[1].Action: "PollForActivityTask" is not an SWF action: write "*" or "swf:" and an action name`},
 		{"service wildcard", stmt(`"Effect": "Allow", "NotAction": "s*:Poll*", "Resource": "*"`), `Statement[1].NotAction: "s*:Poll*" is not an SWF action: write "*" or "swf:" and an action name`},
 		{"no name", stmt(`"Effect": "Allow", "Action": "swf:", "Resource": "*"`), `Statement[1].Action: "swf:" has no action name after "swf:"`},
@@ -90,6 +90,10 @@ func TestParseErrors(t *testing.T) {
 		{"key without prefix", stmt(`"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": {"StringEquals": {"taskList.name": "a"}}`), `Statement[1].Condition.StringEquals["taskList.name"]: "taskList.name" is not a condition key: keys are written prefix:name, as in "swf:taskList.name"`},
 		{"unknown SWF key", stmt(`"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": {"StringEquals": {"swf:taskListName": "a"}}`), `Statement[1].Condition.StringEquals["swf:taskListName"]: unknown SWF condition key "swf:taskListName"`},
 		{"sixth tag key", stmt(`"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": {"StringEquals": {"swf:tagList.member.5": "a"}}`), `Statement[1].Condition.StringEquals["swf:tagList.member.5"]: unknown SWF condition key "swf:tagList.member.5"`},
+		// A global key the server does not fill in would be absent from
+		// every request, and a Deny on it would never apply.
+		{"unsupplied global key", stmt(`"Effect": "Deny", "Action": "*", "Resource": "*", "Condition": {"StringEquals": {"aws:SourceVpc": "vpc-1"}}`), `Statement[1].Condition.StringEquals["aws:SourceVpc"]: condition key "aws:SourceVpc" is one this server does not supply (of AWS's global keys it fills in only aws:ResourceTag/KEY): a condition on it could never be judged as AWS judges it`},
+		{"resource tag without a key", stmt(`"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": {"StringEquals": {"aws:ResourceTag/": "a"}}`), `Statement[1].Condition.StringEquals["aws:ResourceTag/"]: condition key "aws:ResourceTag/" names no tag: write aws:ResourceTag/KEY`},
 		{"value type", stmt(`"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": {"StringEquals": {"swf:name": 3}}`), `Statement[1].Condition.StringEquals["swf:name"]: must be a string, not a number`},
 		{"value item type", stmt(`"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": {"StringEquals": {"swf:name": ["a", {}]}}`), `Statement[1].Condition.StringEquals["swf:name"][1]: must be a string, not an object`},
 		{"empty values", stmt(`"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": {"StringEquals": {"swf:name": []}}`), `Statement[1].Condition.StringEquals["swf:name"]: must not be an empty array`},
@@ -132,7 +136,8 @@ func TestParseAccepts(t *testing.T) {
 		{"lists", `{"Statement": [{"Sid": "a", "Effect": "Deny", "NotAction": ["swf:Poll*", "swf:Respond*"], "NotResource": ["arn:aws:swf:us-east-1:1:/domain/a", "arn:aws:swf:us-east-1:1:/domain/b"]}]}`},
 		{"operator case", `{"Statement": {"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": {"stringequalsignorecaseifexists": {"swf:name": "x"}}}}`},
 		{"set prefixes", `{"Statement": {"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": {"ForAllValues:StringLike": {"swf:name": "x*"}, "ForAnyValue:StringNotEqualsIfExists": {"swf:version": "1"}}}}`},
-		{"foreign keys", `{"Statement": {"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": {"StringEquals": {"aws:ResourceTag/env": "prod", "aws:SourceIp": "x"}}}}`},
+		{"other services' actions", `{"Statement": {"Effect": "Allow", "Action": ["swf:StartTimer", "s3:GetObject", "states:*"], "Resource": "*"}}`},
+		{"foreign keys", `{"Statement": {"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": {"StringEquals": {"aws:ResourceTag/env": "prod", "s3:prefix": "x"}}}}`},
 		{"every SWF key", `{"Statement": {"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": {"StringEqualsIfExists": {
 			"swf:activityType.name": "a", "swf:activityType.version": "a", "swf:defaultTaskList.name": "a", "swf:name": "a", "swf:version": "a",
 			"swf:tagFilter.tag": "a", "swf:typeFilter.name": "a", "swf:typeFilter.version": "a", "swf:taskList.name": "a",

@@ -141,3 +141,22 @@ func (s *Service) ListTagsForResource(ctx context.Context, in *swfapi.ListTagsFo
 	}
 	return out, nil
 }
+
+// DomainTags returns a domain's tags by key, or none for a domain that does
+// not exist: the values of the aws:ResourceTag/KEY condition keys of SWF's
+// tag-based policies, which the authorizer asks for only when a caller's
+// policy reads them.
+func (s *Service) DomainTags(ctx context.Context, name string) (map[string]string, error) {
+	d, err := s.store.GetDomain(ctx, name)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	tags := make(map[string]string, len(d.Tags))
+	for _, t := range d.Tags {
+		tags[t.Key] = t.Value
+	}
+	return tags, nil
+}
