@@ -573,3 +573,49 @@ func TestTagPolicies(t *testing.T) {
 		t.Fatalf("tag removed: %v", err)
 	}
 }
+
+// TestDefaultTaskListPolicies: a call or decision that leaves its task list
+// out is judged by the type's default task list, as SWF's guide says: a
+// principal allowed only the "deciders" and "workers" lists may start a
+// workflow and schedule an activity whose types default to them.
+func TestDefaultTaskListPolicies(t *testing.T) {
+	const key, secret = "AKIDTESTLISTS00001", "lists-secret"
+	s := startServe(t, sigv4Config(t, testPrincipals(`{"name": "lists", "accessKeyId": "`+key+`", "secretAccessKey": "`+secret+`",
+	 "policies": [{"Version": "2012-10-17", "Statement": [
+		{"Effect": "Allow", "Action": ["swf:PollForDecisionTask", "swf:RespondDecisionTaskCompleted", "swf:GetWorkflowExecutionHistory"], "Resource": "*"},
+		{"Effect": "Allow", "Action": ["swf:StartWorkflowExecution", "swf:ScheduleActivityTask"], "Resource": "*",
+		 "Condition": {"StringEquals": {"swf:taskList.name": ["deciders", "workers"]}}}]}]}`)))
+	ctx := context.Background()
+	admin := s.client(adminKey, adminSecret, "", false)
+	lists := s.client(key, secret, "", false)
+	setUpDomain(t, admin, "shop")
+	run, err := lists.StartWorkflowExecution(ctx, &swf.StartWorkflowExecutionInput{Domain: aws.String("shop"), WorkflowId: aws.String("by-default"),
+		WorkflowType: &types.WorkflowType{Name: aws.String("flow"), Version: aws.String("1")}})
+	if err != nil {
+		t.Fatalf("a start on the type's default list: %v", err)
+	}
+	_, err = lists.StartWorkflowExecution(ctx, &swf.StartWorkflowExecutionInput{Domain: aws.String("shop"), WorkflowId: aws.String("elsewhere"),
+		WorkflowType: &types.WorkflowType{Name: aws.String("flow"), Version: aws.String("1")}, TaskList: &types.TaskList{Name: aws.String("other")}})
+	var denied *types.OperationNotPermittedFault
+	if !errors.As(err, &denied) {
+		t.Fatalf("a start on another list: %v", err)
+	}
+	// Two decision tasks wait (setUpDomain's run and this one); answer both.
+	respondDecisions(t, lists, "shop", scheduleDecision("a1", "work"))
+	respondDecisions(t, lists, "shop", scheduleDecision("a2", "work"))
+	hist, err := lists.GetWorkflowExecutionHistory(ctx, &swf.GetWorkflowExecutionHistoryInput{Domain: aws.String("shop"),
+		Execution: &types.WorkflowExecution{WorkflowId: aws.String("by-default"), RunId: run.RunId}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	scheduled := false
+	for _, ev := range hist.Events {
+		if a := ev.ScheduleActivityTaskFailedEventAttributes; a != nil {
+			t.Fatalf("scheduling on the type's default list failed: %s", a.Cause)
+		}
+		scheduled = scheduled || ev.ActivityTaskScheduledEventAttributes != nil
+	}
+	if !scheduled {
+		t.Fatal("no activity scheduled")
+	}
+}

@@ -156,7 +156,8 @@ func serve(ctx context.Context, cfg config, logOut io.Writer, reload <-chan os.S
 	// The interceptor chain, outermost first: a call is authorized before
 	// it takes a token from its rate, so a denied call costs no quota and
 	// a denied decision is not counted against its kind's rate.
-	authorizer := &auth.Authorizer{Scope: policy.Scope{Region: cfg.Region, Account: cfg.AccountID}, TokenDomain: svc.TokenDomain, DomainTags: svc.DomainTags}
+	authorizer := &auth.Authorizer{Scope: policy.Scope{Region: cfg.Region, Account: cfg.AccountID}, TokenDomain: svc.TokenDomain,
+		DomainTags: svc.DomainTags, DefaultTaskList: svc.DefaultTaskList}
 	interceptors := []swfapi.Interceptor{authorizer.Interceptor}
 	if mx != nil {
 		// First, so that denied and throttled calls are counted too.

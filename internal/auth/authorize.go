@@ -23,6 +23,14 @@ type Authorizer struct {
 	// tag-based policies). It is called only for a caller with such a
 	// policy; nil, no domain has tags.
 	DomainTags func(ctx context.Context, domain string) (map[string]string, error)
+	// DefaultTaskList returns the default task list of a registered type
+	// of domain (an activity type, or else a workflow type), "" for none
+	// or no such type. SWF judges swf:taskList.name against it when a
+	// StartWorkflowExecution, a ScheduleActivityTask or a
+	// StartChildWorkflowExecution leaves its task list out. It is called
+	// only for a caller whose policies read that key; nil, no type has a
+	// default.
+	DefaultTaskList func(ctx context.Context, domain string, activity bool, name, version string) (string, error)
 }
 
 // anyDomain stands for "no domain in particular" when a call's domain
@@ -66,12 +74,20 @@ func (a *Authorizer) Interceptor(ctx context.Context, op string, in any, next sw
 		return nil, err
 	}
 	addTags(&req, tags)
+	if start, ok := in.(*swfapi.StartWorkflowExecutionInput); ok && start.TaskList == nil && start.WorkflowType != nil {
+		if err := a.defaultTaskList(ctx, p, &req, deref(start.Domain), false, start.WorkflowType.Name, start.WorkflowType.Version); err != nil {
+			return nil, err
+		}
+	}
 	if v := policy.Evaluate(p.Policies, req); !v.Allowed {
 		return nil, denied(p, req)
 	}
 	if rd, ok := in.(*swfapi.RespondDecisionTaskCompletedInput); ok && len(rd.Decisions) > 0 {
 		for i, d := range a.Scope.Decisions(domain, rd.Decisions) {
 			addTags(&d.Request, tags)
+			if err := a.decisionDefault(ctx, p, &d.Request, domain, &rd.Decisions[i]); err != nil {
+				return nil, err
+			}
 			if d.Checked && !policy.Evaluate(p.Policies, d.Request).Allowed {
 				ctx = gate.Refuse(ctx, i, "OPERATION_NOT_PERMITTED")
 			}
@@ -114,6 +130,63 @@ func (a *Authorizer) resourceTags(ctx context.Context, p *Principal, op string, 
 		}
 	}
 	return keys, nil
+}
+
+// decisionDefault adds to a decision's request the default task list of
+// the type it names, when it names none of its own (see DefaultTaskList).
+func (a *Authorizer) decisionDefault(ctx context.Context, p *Principal, req *policy.Request, domain string, d *swfapi.Decision) error {
+	if d.DecisionType == nil {
+		return nil
+	}
+	switch *d.DecisionType {
+	case swfapi.DecisionTypeScheduleActivityTask:
+		s := d.ScheduleActivityTaskDecisionAttributes
+		if s != nil && s.TaskList == nil && s.ActivityType != nil {
+			return a.defaultTaskList(ctx, p, req, domain, true, s.ActivityType.Name, s.ActivityType.Version)
+		}
+	case swfapi.DecisionTypeStartChildWorkflowExecution:
+		s := d.StartChildWorkflowExecutionDecisionAttributes
+		if s != nil && s.TaskList == nil && s.WorkflowType != nil {
+			return a.defaultTaskList(ctx, p, req, domain, false, s.WorkflowType.Name, s.WorkflowType.Version)
+		}
+	}
+	return nil
+}
+
+// defaultTaskList sets swf:taskList.name in req to the named type's default
+// task list, when a policy of the caller reads it and the type has one.
+func (a *Authorizer) defaultTaskList(ctx context.Context, p *Principal, req *policy.Request, domain string, activity bool, name, version *string) error {
+	if a.DefaultTaskList == nil || domain == "" || domain == anyDomain || name == nil || version == nil || !reads(p, policy.KeyTaskListName) {
+		return nil
+	}
+	if _, set := req.Keys[policy.KeyTaskListName]; set {
+		return nil
+	}
+	tl, err := a.DefaultTaskList(ctx, domain, activity, *name, *version)
+	if err != nil || tl == "" {
+		return err
+	}
+	if req.Keys == nil {
+		req.Keys = map[string]string{}
+	}
+	req.Keys[policy.KeyTaskListName] = tl
+	return nil
+}
+
+func reads(p *Principal, key string) bool {
+	for _, pol := range p.Policies {
+		if pol.Reads(key) {
+			return true
+		}
+	}
+	return false
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }
 
 func usesResourceTags(p *Principal) bool {

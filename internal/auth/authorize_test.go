@@ -194,3 +194,59 @@ func TestAuthorizeResourceTags(t *testing.T) {
 		t.Error("tags read for a caller whose policies use none")
 	}
 }
+
+// A call or decision that leaves its task list out is judged by the
+// type's default task list, as SWF's guide says; a type with none leaves
+// the key absent.
+func TestAuthorizeDefaultTaskList(t *testing.T) {
+	a := testAuthorizer()
+	a.DefaultTaskList = func(_ context.Context, domain string, activity bool, name, version string) (string, error) {
+		switch {
+		case domain == "orders" && !activity && name == "flow":
+			return "open-list", nil
+		case domain == "orders" && activity && name == "charge":
+			return "open-list", nil
+		case domain == "orders" && activity && name == "refund":
+			return "secret-list", nil
+		}
+		return "", nil
+	}
+	p := principal(t, `{"Version": "2012-10-17", "Statement": [
+		{"Effect": "Allow", "Action": ["swf:StartWorkflowExecution", "swf:RespondDecisionTaskCompleted", "swf:ScheduleActivityTask"], "Resource": "*",
+		 "Condition": {"StringEqualsIfExists": {"swf:taskList.name": "open-list"}}},
+		{"Effect": "Deny", "Action": "swf:StartWorkflowExecution", "Resource": "*", "Condition": {"Null": {"swf:taskList.name": "true"}}}]}`)
+	start := func(typ string, list *string) any {
+		in := &swfapi.StartWorkflowExecutionInput{Domain: swfapi.Ptr("orders"), WorkflowId: swfapi.Ptr("w"),
+			WorkflowType: &swfapi.WorkflowType{Name: swfapi.Ptr(typ), Version: swfapi.Ptr("1")}}
+		if list != nil {
+			in.TaskList = &swfapi.TaskList{Name: list}
+		}
+		return in
+	}
+	for _, tc := range []struct {
+		name    string
+		in      any
+		allowed bool
+	}{
+		{"the default list", start("flow", nil), true},
+		{"a type with no default", start("bare", nil), false},
+		{"an explicit list wins over the default", start("flow", swfapi.Ptr("secret-list")), false},
+	} {
+		_, err := a.Interceptor(WithPrincipal(context.Background(), p), "StartWorkflowExecution", tc.in, (&reached{}).next)
+		if tc.allowed != (err == nil) {
+			t.Errorf("%s: %v", tc.name, err)
+		}
+	}
+	schedule := func(name string) swfapi.Decision {
+		return swfapi.Decision{DecisionType: swfapi.Ptr(swfapi.DecisionTypeScheduleActivityTask), ScheduleActivityTaskDecisionAttributes: &swfapi.ScheduleActivityTaskDecisionAttributes{
+			ActivityId: swfapi.Ptr(name), ActivityType: &swfapi.ActivityType{Name: swfapi.Ptr(name), Version: swfapi.Ptr("1")}}}
+	}
+	var r reached
+	in := &swfapi.RespondDecisionTaskCompletedInput{TaskToken: swfapi.Ptr("token-of-orders"), Decisions: []swfapi.Decision{schedule("charge"), schedule("refund")}}
+	if _, err := a.Interceptor(WithPrincipal(context.Background(), p), "RespondDecisionTaskCompleted", in, r.next); err != nil {
+		t.Fatal(err)
+	}
+	if got := gate.All(r.ctx); len(got) != 1 || got[1] != "OPERATION_NOT_PERMITTED" {
+		t.Errorf("refused %v, want only the refund (its default list is secret)", got)
+	}
+}

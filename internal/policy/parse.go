@@ -29,6 +29,8 @@ type Policy struct {
 	id      string
 	// resourceTags is true when a condition reads aws:ResourceTag/KEY.
 	resourceTags bool
+	// reads holds the keys (lower-case) its conditions read.
+	reads map[string]bool
 	// Statements split by effect, each keeping its index in the document,
 	// because Evaluate looks at every Deny before any Allow.
 	deny, allow []statement
@@ -155,6 +157,10 @@ func (p *Policy) add(st statement) {
 		if strings.HasPrefix(c.key, KeyResourceTag) {
 			p.resourceTags = true
 		}
+		if p.reads == nil {
+			p.reads = map[string]bool{}
+		}
+		p.reads[c.key] = true
 	}
 	if st.deny {
 		p.deny = append(p.deny, st)
@@ -594,6 +600,11 @@ const KeyResourceTag = "aws:resourcetag/"
 // domain's tag with key tagKey: lower-cased as Parse lower-cases the keys
 // a policy names.
 func ResourceTagKey(tagKey string) string { return asciiToLower(KeyResourceTag + tagKey) }
+
+// Reads reports whether a condition of the policy reads key, given as
+// Request.Keys holds it (KeyTaskListName, say), so that a caller works out
+// a key that costs a lookup only for the policies that need it.
+func (p *Policy) Reads(key string) bool { return p.reads[key] }
 
 // UsesResourceTags reports whether a condition of the policy reads a
 // resource tag, so that a caller fetches a domain's tags only for the

@@ -18,7 +18,7 @@ const (
 	keyTagFilterTag        = "swf:tagfilter.tag"
 	keyTypeFilterName      = "swf:typefilter.name"
 	keyTypeFilterVersion   = "swf:typefilter.version"
-	keyTaskListName        = "swf:tasklist.name"
+	keyTaskListName        = KeyTaskListName
 	keyWorkflowTypeName    = "swf:workflowtype.name"
 	keyWorkflowTypeVersion = "swf:workflowtype.version"
 	// keyWorkflowTypeVersionFlat is the name the guide gives the key of
@@ -31,6 +31,12 @@ const (
 	keyTagListMember = "swf:taglist.member."
 	maxTagKeys       = 5
 )
+
+// KeyTaskListName is swf:taskList.name as Request.Keys holds it. A call or
+// decision that omits its task list does not carry it, but SWF judges it
+// against the type's default task list; Call and Decisions cannot know that
+// default, so the caller adds it (see Scope.Call).
+const KeyTaskListName = "swf:tasklist.name"
 
 // isSWFKey reports whether key (lower-case) is a condition key SWF defines.
 func isSWFKey(key string) bool {
@@ -74,8 +80,8 @@ func (s Scope) DomainARN(name string) string {
 // only those whose member is present in the input, so that the IfExists
 // operators can tell an absent member. SWF itself, for a call that omits
 // the task list, checks swf:taskList.name against the type's default task
-// list; Call cannot know that default, so a caller wanting that behaviour
-// adds the key before Evaluate.
+// list; Call cannot know that default, so the caller adds the key
+// (KeyTaskListName) before Evaluate, as internal/auth does.
 //
 // An operation Call does not know gets action "swf:"+op, the domain passed
 // in and no keys: a policy must then name it explicitly or by wildcard.

@@ -318,3 +318,30 @@ func workflowTypeInfo(t store.Type) *swfapi.WorkflowTypeInfo {
 	}
 	return info
 }
+
+// DefaultTaskList returns the default task list of a registered type, ""
+// when it has none or there is no such type: the value SWF's policies judge
+// swf:taskList.name by when a call or decision leaves its task list out.
+func (s *Service) DefaultTaskList(ctx context.Context, domain string, activity bool, name, version string) (string, error) {
+	key := store.TypeKey{Domain: domain, Kind: store.WorkflowType, Name: name, Version: version}
+	if activity {
+		key.Kind = store.ActivityType
+	}
+	t, err := s.store.GetType(ctx, key)
+	if errors.Is(err, store.ErrNotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	var cfg struct {
+		DefaultTaskList *swfapi.TaskList `json:"defaultTaskList"`
+	}
+	if err := json.Unmarshal(t.Config, &cfg); err != nil {
+		return "", err
+	}
+	if cfg.DefaultTaskList == nil || cfg.DefaultTaskList.Name == nil {
+		return "", nil
+	}
+	return *cfg.DefaultTaskList.Name, nil
+}
