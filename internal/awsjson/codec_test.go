@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/openswf/openswf/internal/jsonref"
 	"github.com/openswf/openswf/internal/swfapi"
 )
 
@@ -23,7 +24,7 @@ func decodeStdlib(body []byte, in any) error {
 	if body[0] != '{' {
 		return swfapi.NewFault(swfapi.CodeSerialization, "Request body must be a JSON object")
 	}
-	if err := json.Unmarshal(body, in); err != nil {
+	if err := jsonref.Unmarshal(body, in); err != nil {
 		return serializationError(err)
 	}
 	return nil
@@ -124,5 +125,17 @@ func TestOutputMatchesEncodingJSON(t *testing.T) {
 	h.writeOutput(r, task)
 	if !bytes.Equal(r.Body.Bytes(), want) || r.Header().Get("Content-Length") != strconv.Itoa(len(want)) {
 		t.Fatalf("writeOutput wrote %d bytes, Content-Length %s; want %d", r.Body.Len(), r.Header().Get("Content-Length"), len(want))
+	}
+}
+
+// Member names match exactly, as AWS's JSON protocol matches them: a key
+// in another case is an unknown member, ignored, whatever its value.
+func TestMemberNamesAreCaseSensitive(t *testing.T) {
+	in := &swfapi.ListDomainsInput{}
+	if err := Decode([]byte(`{"RegistrationStatus":"REGISTERED","maximumPageSize":5,"MaximumPageSize":"x"}`), in); err != nil {
+		t.Fatal(err)
+	}
+	if in.RegistrationStatus != nil || in.MaximumPageSize == nil || *in.MaximumPageSize != 5 {
+		t.Fatalf("decoded %+v", in)
 	}
 }

@@ -89,24 +89,6 @@ func jsonFieldActivityTask(key []byte) int {
 	case "input":
 		return 5
 	}
-	if len(key) > 51 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "TASKTOKEN":
-		return 0
-	case "ACTIVITYID":
-		return 1
-	case "STARTEDEVENTID":
-		return 2
-	case "WORKFLOWEXECUTION":
-		return 3
-	case "ACTIVITYTYPE":
-		return 4
-	case "INPUT":
-		return 5
-	}
 	return -1
 }
 
@@ -153,16 +135,6 @@ func jsonFieldActivityTaskCancelRequestedEventAttributes(key []byte) int {
 	case "decisionTaskCompletedEventId":
 		return 0
 	case "activityId":
-		return 1
-	}
-	if len(key) > 84 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "DECISIONTASKCOMPLETEDEVENTID":
-		return 0
-	case "ACTIVITYID":
 		return 1
 	}
 	return -1
@@ -233,20 +205,6 @@ func jsonFieldActivityTaskCanceledEventAttributes(key []byte) int {
 	case "latestCancelRequestedEventId":
 		return 3
 	}
-	if len(key) > 84 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "DETAILS":
-		return 0
-	case "SCHEDULEDEVENTID":
-		return 1
-	case "STARTEDEVENTID":
-		return 2
-	case "LATESTCANCELREQUESTEDEVENTID":
-		return 3
-	}
 	return -1
 }
 
@@ -303,18 +261,6 @@ func jsonFieldActivityTaskCompletedEventAttributes(key []byte) int {
 	case "scheduledEventId":
 		return 1
 	case "startedEventId":
-		return 2
-	}
-	if len(key) > 48 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "RESULT":
-		return 0
-	case "SCHEDULEDEVENTID":
-		return 1
-	case "STARTEDEVENTID":
 		return 2
 	}
 	return -1
@@ -383,20 +329,6 @@ func jsonFieldActivityTaskFailedEventAttributes(key []byte) int {
 	case "scheduledEventId":
 		return 2
 	case "startedEventId":
-		return 3
-	}
-	if len(key) > 48 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "REASON":
-		return 0
-	case "DETAILS":
-		return 1
-	case "SCHEDULEDEVENTID":
-		return 2
-	case "STARTEDEVENTID":
 		return 3
 	}
 	return -1
@@ -537,34 +469,6 @@ func jsonFieldActivityTaskScheduledEventAttributes(key []byte) int {
 	case "heartbeatTimeout":
 		return 10
 	}
-	if len(key) > 84 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "ACTIVITYTYPE":
-		return 0
-	case "ACTIVITYID":
-		return 1
-	case "INPUT":
-		return 2
-	case "CONTROL":
-		return 3
-	case "SCHEDULETOSTARTTIMEOUT":
-		return 4
-	case "SCHEDULETOCLOSETIMEOUT":
-		return 5
-	case "STARTTOCLOSETIMEOUT":
-		return 6
-	case "TASKLIST":
-		return 7
-	case "TASKPRIORITY":
-		return 8
-	case "DECISIONTASKCOMPLETEDEVENTID":
-		return 9
-	case "HEARTBEATTIMEOUT":
-		return 10
-	}
 	return -1
 }
 
@@ -613,16 +517,6 @@ func jsonFieldActivityTaskStartedEventAttributes(key []byte) int {
 	case "scheduledEventId":
 		return 1
 	}
-	if len(key) > 48 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "IDENTITY":
-		return 0
-	case "SCHEDULEDEVENTID":
-		return 1
-	}
 	return -1
 }
 
@@ -659,14 +553,6 @@ func (v *ActivityTaskStatus) decodeJSONValue(d *jsonDecoder) {
 func jsonFieldActivityTaskStatus(key []byte) int {
 	switch string(key) {
 	case "cancelRequested":
-		return 0
-	}
-	if len(key) > 45 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "CANCELREQUESTED":
 		return 0
 	}
 	return -1
@@ -737,20 +623,6 @@ func jsonFieldActivityTaskTimedOutEventAttributes(key []byte) int {
 	case "details":
 		return 3
 	}
-	if len(key) > 48 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "TIMEOUTTYPE":
-		return 0
-	case "SCHEDULEDEVENTID":
-		return 1
-	case "STARTEDEVENTID":
-		return 2
-	case "DETAILS":
-		return 3
-	}
 	return -1
 }
 
@@ -797,16 +669,6 @@ func jsonFieldActivityType(key []byte) int {
 	case "name":
 		return 0
 	case "version":
-		return 1
-	}
-	if len(key) > 21 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "NAME":
-		return 0
-	case "VERSION":
 		return 1
 	}
 	return -1
@@ -897,24 +759,6 @@ func jsonFieldActivityTypeConfiguration(key []byte) int {
 	case "defaultTaskScheduleToCloseTimeout":
 		return 5
 	}
-	if len(key) > 99 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "DEFAULTTASKSTARTTOCLOSETIMEOUT":
-		return 0
-	case "DEFAULTTASKHEARTBEATTIMEOUT":
-		return 1
-	case "DEFAULTTASKLIST":
-		return 2
-	case "DEFAULTTASKPRIORITY":
-		return 3
-	case "DEFAULTTASKSCHEDULETOSTARTTIMEOUT":
-		return 4
-	case "DEFAULTTASKSCHEDULETOCLOSETIMEOUT":
-		return 5
-	}
 	return -1
 }
 
@@ -961,16 +805,6 @@ func jsonFieldActivityTypeDetail(key []byte) int {
 	case "typeInfo":
 		return 0
 	case "configuration":
-		return 1
-	}
-	if len(key) > 39 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "TYPEINFO":
-		return 0
-	case "CONFIGURATION":
 		return 1
 	}
 	return -1
@@ -1051,22 +885,6 @@ func jsonFieldActivityTypeInfo(key []byte) int {
 	case "deprecationDate":
 		return 4
 	}
-	if len(key) > 45 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "ACTIVITYTYPE":
-		return 0
-	case "STATUS":
-		return 1
-	case "DESCRIPTION":
-		return 2
-	case "CREATIONDATE":
-		return 3
-	case "DEPRECATIONDATE":
-		return 4
-	}
 	return -1
 }
 
@@ -1122,16 +940,6 @@ func jsonFieldActivityTypeInfos(key []byte) int {
 	case "nextPageToken":
 		return 1
 	}
-	if len(key) > 39 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "TYPEINFOS":
-		return 0
-	case "NEXTPAGETOKEN":
-		return 1
-	}
 	return -1
 }
 
@@ -1168,14 +976,6 @@ func (v *CancelTimerDecisionAttributes) decodeJSONValue(d *jsonDecoder) {
 func jsonFieldCancelTimerDecisionAttributes(key []byte) int {
 	switch string(key) {
 	case "timerId":
-		return 0
-	}
-	if len(key) > 21 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "TIMERID":
 		return 0
 	}
 	return -1
@@ -1236,18 +1036,6 @@ func jsonFieldCancelTimerFailedEventAttributes(key []byte) int {
 	case "decisionTaskCompletedEventId":
 		return 2
 	}
-	if len(key) > 84 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "TIMERID":
-		return 0
-	case "CAUSE":
-		return 1
-	case "DECISIONTASKCOMPLETEDEVENTID":
-		return 2
-	}
 	return -1
 }
 
@@ -1284,14 +1072,6 @@ func (v *CancelWorkflowExecutionDecisionAttributes) decodeJSONValue(d *jsonDecod
 func jsonFieldCancelWorkflowExecutionDecisionAttributes(key []byte) int {
 	switch string(key) {
 	case "details":
-		return 0
-	}
-	if len(key) > 21 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "DETAILS":
 		return 0
 	}
 	return -1
@@ -1340,16 +1120,6 @@ func jsonFieldCancelWorkflowExecutionFailedEventAttributes(key []byte) int {
 	case "cause":
 		return 0
 	case "decisionTaskCompletedEventId":
-		return 1
-	}
-	if len(key) > 84 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "CAUSE":
-		return 0
-	case "DECISIONTASKCOMPLETEDEVENTID":
 		return 1
 	}
 	return -1
@@ -1430,22 +1200,6 @@ func jsonFieldChildWorkflowExecutionCanceledEventAttributes(key []byte) int {
 	case "startedEventId":
 		return 4
 	}
-	if len(key) > 51 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "WORKFLOWEXECUTION":
-		return 0
-	case "WORKFLOWTYPE":
-		return 1
-	case "DETAILS":
-		return 2
-	case "INITIATEDEVENTID":
-		return 3
-	case "STARTEDEVENTID":
-		return 4
-	}
 	return -1
 }
 
@@ -1522,22 +1276,6 @@ func jsonFieldChildWorkflowExecutionCompletedEventAttributes(key []byte) int {
 	case "initiatedEventId":
 		return 3
 	case "startedEventId":
-		return 4
-	}
-	if len(key) > 51 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "WORKFLOWEXECUTION":
-		return 0
-	case "WORKFLOWTYPE":
-		return 1
-	case "RESULT":
-		return 2
-	case "INITIATEDEVENTID":
-		return 3
-	case "STARTEDEVENTID":
 		return 4
 	}
 	return -1
@@ -1628,24 +1366,6 @@ func jsonFieldChildWorkflowExecutionFailedEventAttributes(key []byte) int {
 	case "startedEventId":
 		return 5
 	}
-	if len(key) > 51 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "WORKFLOWEXECUTION":
-		return 0
-	case "WORKFLOWTYPE":
-		return 1
-	case "REASON":
-		return 2
-	case "DETAILS":
-		return 3
-	case "INITIATEDEVENTID":
-		return 4
-	case "STARTEDEVENTID":
-		return 5
-	}
 	return -1
 }
 
@@ -1702,18 +1422,6 @@ func jsonFieldChildWorkflowExecutionStartedEventAttributes(key []byte) int {
 	case "workflowType":
 		return 1
 	case "initiatedEventId":
-		return 2
-	}
-	if len(key) > 51 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "WORKFLOWEXECUTION":
-		return 0
-	case "WORKFLOWTYPE":
-		return 1
-	case "INITIATEDEVENTID":
 		return 2
 	}
 	return -1
@@ -1782,20 +1490,6 @@ func jsonFieldChildWorkflowExecutionTerminatedEventAttributes(key []byte) int {
 	case "initiatedEventId":
 		return 2
 	case "startedEventId":
-		return 3
-	}
-	if len(key) > 51 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "WORKFLOWEXECUTION":
-		return 0
-	case "WORKFLOWTYPE":
-		return 1
-	case "INITIATEDEVENTID":
-		return 2
-	case "STARTEDEVENTID":
 		return 3
 	}
 	return -1
@@ -1876,22 +1570,6 @@ func jsonFieldChildWorkflowExecutionTimedOutEventAttributes(key []byte) int {
 	case "startedEventId":
 		return 4
 	}
-	if len(key) > 51 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "WORKFLOWEXECUTION":
-		return 0
-	case "WORKFLOWTYPE":
-		return 1
-	case "TIMEOUTTYPE":
-		return 2
-	case "INITIATEDEVENTID":
-		return 3
-	case "STARTEDEVENTID":
-		return 4
-	}
 	return -1
 }
 
@@ -1930,14 +1608,6 @@ func jsonFieldCloseStatusFilter(key []byte) int {
 	case "status":
 		return 0
 	}
-	if len(key) > 18 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "STATUS":
-		return 0
-	}
 	return -1
 }
 
@@ -1974,14 +1644,6 @@ func (v *CompleteWorkflowExecutionDecisionAttributes) decodeJSONValue(d *jsonDec
 func jsonFieldCompleteWorkflowExecutionDecisionAttributes(key []byte) int {
 	switch string(key) {
 	case "result":
-		return 0
-	}
-	if len(key) > 18 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "RESULT":
 		return 0
 	}
 	return -1
@@ -2030,16 +1692,6 @@ func jsonFieldCompleteWorkflowExecutionFailedEventAttributes(key []byte) int {
 	case "cause":
 		return 0
 	case "decisionTaskCompletedEventId":
-		return 1
-	}
-	if len(key) > 84 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "CAUSE":
-		return 0
-	case "DECISIONTASKCOMPLETEDEVENTID":
 		return 1
 	}
 	return -1
@@ -2167,30 +1819,6 @@ func jsonFieldContinueAsNewWorkflowExecutionDecisionAttributes(key []byte) int {
 	case "lambdaRole":
 		return 8
 	}
-	if len(key) > 84 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "INPUT":
-		return 0
-	case "EXECUTIONSTARTTOCLOSETIMEOUT":
-		return 1
-	case "TASKLIST":
-		return 2
-	case "TASKPRIORITY":
-		return 3
-	case "TASKSTARTTOCLOSETIMEOUT":
-		return 4
-	case "CHILDPOLICY":
-		return 5
-	case "TAGLIST":
-		return 6
-	case "WORKFLOWTYPEVERSION":
-		return 7
-	case "LAMBDAROLE":
-		return 8
-	}
 	return -1
 }
 
@@ -2237,16 +1865,6 @@ func jsonFieldContinueAsNewWorkflowExecutionFailedEventAttributes(key []byte) in
 	case "cause":
 		return 0
 	case "decisionTaskCompletedEventId":
-		return 1
-	}
-	if len(key) > 84 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "CAUSE":
-		return 0
-	case "DECISIONTASKCOMPLETEDEVENTID":
 		return 1
 	}
 	return -1
@@ -2347,26 +1965,6 @@ func jsonFieldCountClosedWorkflowExecutionsInput(key []byte) int {
 	case "closeStatusFilter":
 		return 6
 	}
-	if len(key) > 51 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "DOMAIN":
-		return 0
-	case "STARTTIMEFILTER":
-		return 1
-	case "CLOSETIMEFILTER":
-		return 2
-	case "EXECUTIONFILTER":
-		return 3
-	case "TYPEFILTER":
-		return 4
-	case "TAGFILTER":
-		return 5
-	case "CLOSESTATUSFILTER":
-		return 6
-	}
 	return -1
 }
 
@@ -2445,22 +2043,6 @@ func jsonFieldCountOpenWorkflowExecutionsInput(key []byte) int {
 	case "executionFilter":
 		return 4
 	}
-	if len(key) > 45 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "DOMAIN":
-		return 0
-	case "STARTTIMEFILTER":
-		return 1
-	case "TYPEFILTER":
-		return 2
-	case "TAGFILTER":
-		return 3
-	case "EXECUTIONFILTER":
-		return 4
-	}
 	return -1
 }
 
@@ -2509,16 +2091,6 @@ func jsonFieldCountPendingActivityTasksInput(key []byte) int {
 	case "taskList":
 		return 1
 	}
-	if len(key) > 24 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "DOMAIN":
-		return 0
-	case "TASKLIST":
-		return 1
-	}
 	return -1
 }
 
@@ -2565,16 +2137,6 @@ func jsonFieldCountPendingDecisionTasksInput(key []byte) int {
 	case "domain":
 		return 0
 	case "taskList":
-		return 1
-	}
-	if len(key) > 24 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "DOMAIN":
-		return 0
-	case "TASKLIST":
 		return 1
 	}
 	return -1
@@ -2745,40 +2307,6 @@ func jsonFieldDecision(key []byte) int {
 	case "scheduleLambdaFunctionDecisionAttributes":
 		return 13
 	}
-	if len(key) > 168 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "DECISIONTYPE":
-		return 0
-	case "SCHEDULEACTIVITYTASKDECISIONATTRIBUTES":
-		return 1
-	case "REQUESTCANCELACTIVITYTASKDECISIONATTRIBUTES":
-		return 2
-	case "COMPLETEWORKFLOWEXECUTIONDECISIONATTRIBUTES":
-		return 3
-	case "FAILWORKFLOWEXECUTIONDECISIONATTRIBUTES":
-		return 4
-	case "CANCELWORKFLOWEXECUTIONDECISIONATTRIBUTES":
-		return 5
-	case "CONTINUEASNEWWORKFLOWEXECUTIONDECISIONATTRIBUTES":
-		return 6
-	case "RECORDMARKERDECISIONATTRIBUTES":
-		return 7
-	case "STARTTIMERDECISIONATTRIBUTES":
-		return 8
-	case "CANCELTIMERDECISIONATTRIBUTES":
-		return 9
-	case "SIGNALEXTERNALWORKFLOWEXECUTIONDECISIONATTRIBUTES":
-		return 10
-	case "REQUESTCANCELEXTERNALWORKFLOWEXECUTIONDECISIONATTRIBUTES":
-		return 11
-	case "STARTCHILDWORKFLOWEXECUTIONDECISIONATTRIBUTES":
-		return 12
-	case "SCHEDULELAMBDAFUNCTIONDECISIONATTRIBUTES":
-		return 13
-	}
 	return -1
 }
 
@@ -2888,26 +2416,6 @@ func jsonFieldDecisionTask(key []byte) int {
 	case "previousStartedEventId":
 		return 6
 	}
-	if len(key) > 66 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "TASKTOKEN":
-		return 0
-	case "STARTEDEVENTID":
-		return 1
-	case "WORKFLOWEXECUTION":
-		return 2
-	case "WORKFLOWTYPE":
-		return 3
-	case "EVENTS":
-		return 4
-	case "NEXTPAGETOKEN":
-		return 5
-	case "PREVIOUSSTARTEDEVENTID":
-		return 6
-	}
 	return -1
 }
 
@@ -2986,22 +2494,6 @@ func jsonFieldDecisionTaskCompletedEventAttributes(key []byte) int {
 	case "taskListScheduleToStartTimeout":
 		return 4
 	}
-	if len(key) > 90 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "EXECUTIONCONTEXT":
-		return 0
-	case "SCHEDULEDEVENTID":
-		return 1
-	case "STARTEDEVENTID":
-		return 2
-	case "TASKLIST":
-		return 3
-	case "TASKLISTSCHEDULETOSTARTTIMEOUT":
-		return 4
-	}
 	return -1
 }
 
@@ -3070,20 +2562,6 @@ func jsonFieldDecisionTaskScheduledEventAttributes(key []byte) int {
 	case "scheduleToStartTimeout":
 		return 3
 	}
-	if len(key) > 66 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "TASKLIST":
-		return 0
-	case "TASKPRIORITY":
-		return 1
-	case "STARTTOCLOSETIMEOUT":
-		return 2
-	case "SCHEDULETOSTARTTIMEOUT":
-		return 3
-	}
 	return -1
 }
 
@@ -3130,16 +2608,6 @@ func jsonFieldDecisionTaskStartedEventAttributes(key []byte) int {
 	case "identity":
 		return 0
 	case "scheduledEventId":
-		return 1
-	}
-	if len(key) > 48 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "IDENTITY":
-		return 0
-	case "SCHEDULEDEVENTID":
 		return 1
 	}
 	return -1
@@ -3200,18 +2668,6 @@ func jsonFieldDecisionTaskTimedOutEventAttributes(key []byte) int {
 	case "startedEventId":
 		return 2
 	}
-	if len(key) > 48 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "TIMEOUTTYPE":
-		return 0
-	case "SCHEDULEDEVENTID":
-		return 1
-	case "STARTEDEVENTID":
-		return 2
-	}
 	return -1
 }
 
@@ -3258,16 +2714,6 @@ func jsonFieldDeleteActivityTypeInput(key []byte) int {
 	case "domain":
 		return 0
 	case "activityType":
-		return 1
-	}
-	if len(key) > 36 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "DOMAIN":
-		return 0
-	case "ACTIVITYTYPE":
 		return 1
 	}
 	return -1
@@ -3318,16 +2764,6 @@ func jsonFieldDeleteWorkflowTypeInput(key []byte) int {
 	case "workflowType":
 		return 1
 	}
-	if len(key) > 36 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "DOMAIN":
-		return 0
-	case "WORKFLOWTYPE":
-		return 1
-	}
 	return -1
 }
 
@@ -3376,16 +2812,6 @@ func jsonFieldDeprecateActivityTypeInput(key []byte) int {
 	case "activityType":
 		return 1
 	}
-	if len(key) > 36 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "DOMAIN":
-		return 0
-	case "ACTIVITYTYPE":
-		return 1
-	}
 	return -1
 }
 
@@ -3422,14 +2848,6 @@ func (v *DeprecateDomainInput) decodeJSONValue(d *jsonDecoder) {
 func jsonFieldDeprecateDomainInput(key []byte) int {
 	switch string(key) {
 	case "name":
-		return 0
-	}
-	if len(key) > 12 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "NAME":
 		return 0
 	}
 	return -1
@@ -3480,16 +2898,6 @@ func jsonFieldDeprecateWorkflowTypeInput(key []byte) int {
 	case "workflowType":
 		return 1
 	}
-	if len(key) > 36 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "DOMAIN":
-		return 0
-	case "WORKFLOWTYPE":
-		return 1
-	}
 	return -1
 }
 
@@ -3538,16 +2946,6 @@ func jsonFieldDescribeActivityTypeInput(key []byte) int {
 	case "activityType":
 		return 1
 	}
-	if len(key) > 36 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "DOMAIN":
-		return 0
-	case "ACTIVITYTYPE":
-		return 1
-	}
 	return -1
 }
 
@@ -3584,14 +2982,6 @@ func (v *DescribeDomainInput) decodeJSONValue(d *jsonDecoder) {
 func jsonFieldDescribeDomainInput(key []byte) int {
 	switch string(key) {
 	case "name":
-		return 0
-	}
-	if len(key) > 12 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "NAME":
 		return 0
 	}
 	return -1
@@ -3642,16 +3032,6 @@ func jsonFieldDescribeWorkflowExecutionInput(key []byte) int {
 	case "execution":
 		return 1
 	}
-	if len(key) > 27 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "DOMAIN":
-		return 0
-	case "EXECUTION":
-		return 1
-	}
 	return -1
 }
 
@@ -3700,16 +3080,6 @@ func jsonFieldDescribeWorkflowTypeInput(key []byte) int {
 	case "workflowType":
 		return 1
 	}
-	if len(key) > 36 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "DOMAIN":
-		return 0
-	case "WORKFLOWTYPE":
-		return 1
-	}
 	return -1
 }
 
@@ -3746,14 +3116,6 @@ func (v *DomainConfiguration) decodeJSONValue(d *jsonDecoder) {
 func jsonFieldDomainConfiguration(key []byte) int {
 	switch string(key) {
 	case "workflowExecutionRetentionPeriodInDays":
-		return 0
-	}
-	if len(key) > 114 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "WORKFLOWEXECUTIONRETENTIONPERIODINDAYS":
 		return 0
 	}
 	return -1
@@ -3802,16 +3164,6 @@ func jsonFieldDomainDetail(key []byte) int {
 	case "domainInfo":
 		return 0
 	case "configuration":
-		return 1
-	}
-	if len(key) > 39 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "DOMAININFO":
-		return 0
-	case "CONFIGURATION":
 		return 1
 	}
 	return -1
@@ -3882,20 +3234,6 @@ func jsonFieldDomainInfo(key []byte) int {
 	case "arn":
 		return 3
 	}
-	if len(key) > 33 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "NAME":
-		return 0
-	case "STATUS":
-		return 1
-	case "DESCRIPTION":
-		return 2
-	case "ARN":
-		return 3
-	}
 	return -1
 }
 
@@ -3951,16 +3289,6 @@ func jsonFieldDomainInfos(key []byte) int {
 	case "nextPageToken":
 		return 1
 	}
-	if len(key) > 39 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "DOMAININFOS":
-		return 0
-	case "NEXTPAGETOKEN":
-		return 1
-	}
 	return -1
 }
 
@@ -4007,16 +3335,6 @@ func jsonFieldExecutionTimeFilter(key []byte) int {
 	case "oldestDate":
 		return 0
 	case "latestDate":
-		return 1
-	}
-	if len(key) > 30 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "OLDESTDATE":
-		return 0
-	case "LATESTDATE":
 		return 1
 	}
 	return -1
@@ -4067,16 +3385,6 @@ func jsonFieldExternalWorkflowExecutionCancelRequestedEventAttributes(key []byte
 	case "initiatedEventId":
 		return 1
 	}
-	if len(key) > 51 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "WORKFLOWEXECUTION":
-		return 0
-	case "INITIATEDEVENTID":
-		return 1
-	}
 	return -1
 }
 
@@ -4123,16 +3431,6 @@ func jsonFieldExternalWorkflowExecutionSignaledEventAttributes(key []byte) int {
 	case "workflowExecution":
 		return 0
 	case "initiatedEventId":
-		return 1
-	}
-	if len(key) > 51 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "WORKFLOWEXECUTION":
-		return 0
-	case "INITIATEDEVENTID":
 		return 1
 	}
 	return -1
@@ -4183,16 +3481,6 @@ func jsonFieldFailWorkflowExecutionDecisionAttributes(key []byte) int {
 	case "details":
 		return 1
 	}
-	if len(key) > 21 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "REASON":
-		return 0
-	case "DETAILS":
-		return 1
-	}
 	return -1
 }
 
@@ -4239,16 +3527,6 @@ func jsonFieldFailWorkflowExecutionFailedEventAttributes(key []byte) int {
 	case "cause":
 		return 0
 	case "decisionTaskCompletedEventId":
-		return 1
-	}
-	if len(key) > 84 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "CAUSE":
-		return 0
-	case "DECISIONTASKCOMPLETEDEVENTID":
 		return 1
 	}
 	return -1
@@ -4329,22 +3607,6 @@ func jsonFieldGetWorkflowExecutionHistoryInput(key []byte) int {
 	case "reverseOrder":
 		return 4
 	}
-	if len(key) > 45 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "DOMAIN":
-		return 0
-	case "EXECUTION":
-		return 1
-	case "NEXTPAGETOKEN":
-		return 2
-	case "MAXIMUMPAGESIZE":
-		return 3
-	case "REVERSEORDER":
-		return 4
-	}
 	return -1
 }
 
@@ -4402,16 +3664,6 @@ func jsonFieldHistory(key []byte) int {
 	case "events":
 		return 0
 	case "nextPageToken":
-		return 1
-	}
-	if len(key) > 39 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "EVENTS":
-		return 0
-	case "NEXTPAGETOKEN":
 		return 1
 	}
 	return -1
@@ -5012,126 +4264,6 @@ func jsonFieldHistoryEvent(key []byte) int {
 	case "startLambdaFunctionFailedEventAttributes":
 		return 56
 	}
-	if len(key) > 186 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "EVENTTIMESTAMP":
-		return 0
-	case "EVENTTYPE":
-		return 1
-	case "EVENTID":
-		return 2
-	case "WORKFLOWEXECUTIONSTARTEDEVENTATTRIBUTES":
-		return 3
-	case "WORKFLOWEXECUTIONCOMPLETEDEVENTATTRIBUTES":
-		return 4
-	case "COMPLETEWORKFLOWEXECUTIONFAILEDEVENTATTRIBUTES":
-		return 5
-	case "WORKFLOWEXECUTIONFAILEDEVENTATTRIBUTES":
-		return 6
-	case "FAILWORKFLOWEXECUTIONFAILEDEVENTATTRIBUTES":
-		return 7
-	case "WORKFLOWEXECUTIONTIMEDOUTEVENTATTRIBUTES":
-		return 8
-	case "WORKFLOWEXECUTIONCANCELEDEVENTATTRIBUTES":
-		return 9
-	case "CANCELWORKFLOWEXECUTIONFAILEDEVENTATTRIBUTES":
-		return 10
-	case "WORKFLOWEXECUTIONCONTINUEDASNEWEVENTATTRIBUTES":
-		return 11
-	case "CONTINUEASNEWWORKFLOWEXECUTIONFAILEDEVENTATTRIBUTES":
-		return 12
-	case "WORKFLOWEXECUTIONTERMINATEDEVENTATTRIBUTES":
-		return 13
-	case "WORKFLOWEXECUTIONCANCELREQUESTEDEVENTATTRIBUTES":
-		return 14
-	case "DECISIONTASKSCHEDULEDEVENTATTRIBUTES":
-		return 15
-	case "DECISIONTASKSTARTEDEVENTATTRIBUTES":
-		return 16
-	case "DECISIONTASKCOMPLETEDEVENTATTRIBUTES":
-		return 17
-	case "DECISIONTASKTIMEDOUTEVENTATTRIBUTES":
-		return 18
-	case "ACTIVITYTASKSCHEDULEDEVENTATTRIBUTES":
-		return 19
-	case "ACTIVITYTASKSTARTEDEVENTATTRIBUTES":
-		return 20
-	case "ACTIVITYTASKCOMPLETEDEVENTATTRIBUTES":
-		return 21
-	case "ACTIVITYTASKFAILEDEVENTATTRIBUTES":
-		return 22
-	case "ACTIVITYTASKTIMEDOUTEVENTATTRIBUTES":
-		return 23
-	case "ACTIVITYTASKCANCELEDEVENTATTRIBUTES":
-		return 24
-	case "ACTIVITYTASKCANCELREQUESTEDEVENTATTRIBUTES":
-		return 25
-	case "WORKFLOWEXECUTIONSIGNALEDEVENTATTRIBUTES":
-		return 26
-	case "MARKERRECORDEDEVENTATTRIBUTES":
-		return 27
-	case "RECORDMARKERFAILEDEVENTATTRIBUTES":
-		return 28
-	case "TIMERSTARTEDEVENTATTRIBUTES":
-		return 29
-	case "TIMERFIREDEVENTATTRIBUTES":
-		return 30
-	case "TIMERCANCELEDEVENTATTRIBUTES":
-		return 31
-	case "STARTCHILDWORKFLOWEXECUTIONINITIATEDEVENTATTRIBUTES":
-		return 32
-	case "CHILDWORKFLOWEXECUTIONSTARTEDEVENTATTRIBUTES":
-		return 33
-	case "CHILDWORKFLOWEXECUTIONCOMPLETEDEVENTATTRIBUTES":
-		return 34
-	case "CHILDWORKFLOWEXECUTIONFAILEDEVENTATTRIBUTES":
-		return 35
-	case "CHILDWORKFLOWEXECUTIONTIMEDOUTEVENTATTRIBUTES":
-		return 36
-	case "CHILDWORKFLOWEXECUTIONCANCELEDEVENTATTRIBUTES":
-		return 37
-	case "CHILDWORKFLOWEXECUTIONTERMINATEDEVENTATTRIBUTES":
-		return 38
-	case "SIGNALEXTERNALWORKFLOWEXECUTIONINITIATEDEVENTATTRIBUTES":
-		return 39
-	case "EXTERNALWORKFLOWEXECUTIONSIGNALEDEVENTATTRIBUTES":
-		return 40
-	case "SIGNALEXTERNALWORKFLOWEXECUTIONFAILEDEVENTATTRIBUTES":
-		return 41
-	case "EXTERNALWORKFLOWEXECUTIONCANCELREQUESTEDEVENTATTRIBUTES":
-		return 42
-	case "REQUESTCANCELEXTERNALWORKFLOWEXECUTIONINITIATEDEVENTATTRIBUTES":
-		return 43
-	case "REQUESTCANCELEXTERNALWORKFLOWEXECUTIONFAILEDEVENTATTRIBUTES":
-		return 44
-	case "SCHEDULEACTIVITYTASKFAILEDEVENTATTRIBUTES":
-		return 45
-	case "REQUESTCANCELACTIVITYTASKFAILEDEVENTATTRIBUTES":
-		return 46
-	case "STARTTIMERFAILEDEVENTATTRIBUTES":
-		return 47
-	case "CANCELTIMERFAILEDEVENTATTRIBUTES":
-		return 48
-	case "STARTCHILDWORKFLOWEXECUTIONFAILEDEVENTATTRIBUTES":
-		return 49
-	case "LAMBDAFUNCTIONSCHEDULEDEVENTATTRIBUTES":
-		return 50
-	case "LAMBDAFUNCTIONSTARTEDEVENTATTRIBUTES":
-		return 51
-	case "LAMBDAFUNCTIONCOMPLETEDEVENTATTRIBUTES":
-		return 52
-	case "LAMBDAFUNCTIONFAILEDEVENTATTRIBUTES":
-		return 53
-	case "LAMBDAFUNCTIONTIMEDOUTEVENTATTRIBUTES":
-		return 54
-	case "SCHEDULELAMBDAFUNCTIONFAILEDEVENTATTRIBUTES":
-		return 55
-	case "STARTLAMBDAFUNCTIONFAILEDEVENTATTRIBUTES":
-		return 56
-	}
 	return -1
 }
 
@@ -5188,18 +4320,6 @@ func jsonFieldLambdaFunctionCompletedEventAttributes(key []byte) int {
 	case "startedEventId":
 		return 1
 	case "result":
-		return 2
-	}
-	if len(key) > 48 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "SCHEDULEDEVENTID":
-		return 0
-	case "STARTEDEVENTID":
-		return 1
-	case "RESULT":
 		return 2
 	}
 	return -1
@@ -5268,20 +4388,6 @@ func jsonFieldLambdaFunctionFailedEventAttributes(key []byte) int {
 	case "reason":
 		return 2
 	case "details":
-		return 3
-	}
-	if len(key) > 48 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "SCHEDULEDEVENTID":
-		return 0
-	case "STARTEDEVENTID":
-		return 1
-	case "REASON":
-		return 2
-	case "DETAILS":
 		return 3
 	}
 	return -1
@@ -5372,24 +4478,6 @@ func jsonFieldLambdaFunctionScheduledEventAttributes(key []byte) int {
 	case "decisionTaskCompletedEventId":
 		return 5
 	}
-	if len(key) > 84 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "ID":
-		return 0
-	case "NAME":
-		return 1
-	case "CONTROL":
-		return 2
-	case "INPUT":
-		return 3
-	case "STARTTOCLOSETIMEOUT":
-		return 4
-	case "DECISIONTASKCOMPLETEDEVENTID":
-		return 5
-	}
 	return -1
 }
 
@@ -5426,14 +4514,6 @@ func (v *LambdaFunctionStartedEventAttributes) decodeJSONValue(d *jsonDecoder) {
 func jsonFieldLambdaFunctionStartedEventAttributes(key []byte) int {
 	switch string(key) {
 	case "scheduledEventId":
-		return 0
-	}
-	if len(key) > 48 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "SCHEDULEDEVENTID":
 		return 0
 	}
 	return -1
@@ -5492,18 +4572,6 @@ func jsonFieldLambdaFunctionTimedOutEventAttributes(key []byte) int {
 	case "startedEventId":
 		return 1
 	case "timeoutType":
-		return 2
-	}
-	if len(key) > 48 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "SCHEDULEDEVENTID":
-		return 0
-	case "STARTEDEVENTID":
-		return 1
-	case "TIMEOUTTYPE":
 		return 2
 	}
 	return -1
@@ -5592,24 +4660,6 @@ func jsonFieldListActivityTypesInput(key []byte) int {
 	case "maximumPageSize":
 		return 4
 	case "reverseOrder":
-		return 5
-	}
-	if len(key) > 54 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "DOMAIN":
-		return 0
-	case "NAME":
-		return 1
-	case "REGISTRATIONSTATUS":
-		return 2
-	case "NEXTPAGETOKEN":
-		return 3
-	case "MAXIMUMPAGESIZE":
-		return 4
-	case "REVERSEORDER":
 		return 5
 	}
 	return -1
@@ -5740,32 +4790,6 @@ func jsonFieldListClosedWorkflowExecutionsInput(key []byte) int {
 	case "reverseOrder":
 		return 9
 	}
-	if len(key) > 51 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "DOMAIN":
-		return 0
-	case "STARTTIMEFILTER":
-		return 1
-	case "CLOSETIMEFILTER":
-		return 2
-	case "EXECUTIONFILTER":
-		return 3
-	case "CLOSESTATUSFILTER":
-		return 4
-	case "TYPEFILTER":
-		return 5
-	case "TAGFILTER":
-		return 6
-	case "NEXTPAGETOKEN":
-		return 7
-	case "MAXIMUMPAGESIZE":
-		return 8
-	case "REVERSEORDER":
-		return 9
-	}
 	return -1
 }
 
@@ -5832,20 +4856,6 @@ func jsonFieldListDomainsInput(key []byte) int {
 	case "maximumPageSize":
 		return 2
 	case "reverseOrder":
-		return 3
-	}
-	if len(key) > 54 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "NEXTPAGETOKEN":
-		return 0
-	case "REGISTRATIONSTATUS":
-		return 1
-	case "MAXIMUMPAGESIZE":
-		return 2
-	case "REVERSEORDER":
 		return 3
 	}
 	return -1
@@ -5956,28 +4966,6 @@ func jsonFieldListOpenWorkflowExecutionsInput(key []byte) int {
 	case "executionFilter":
 		return 7
 	}
-	if len(key) > 45 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "DOMAIN":
-		return 0
-	case "STARTTIMEFILTER":
-		return 1
-	case "TYPEFILTER":
-		return 2
-	case "TAGFILTER":
-		return 3
-	case "NEXTPAGETOKEN":
-		return 4
-	case "MAXIMUMPAGESIZE":
-		return 5
-	case "REVERSEORDER":
-		return 6
-	case "EXECUTIONFILTER":
-		return 7
-	}
 	return -1
 }
 
@@ -6014,14 +5002,6 @@ func (v *ListTagsForResourceInput) decodeJSONValue(d *jsonDecoder) {
 func jsonFieldListTagsForResourceInput(key []byte) int {
 	switch string(key) {
 	case "resourceArn":
-		return 0
-	}
-	if len(key) > 33 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "RESOURCEARN":
 		return 0
 	}
 	return -1
@@ -6067,14 +5047,6 @@ func (v *ListTagsForResourceOutput) decodeJSONValue(d *jsonDecoder) {
 func jsonFieldListTagsForResourceOutput(key []byte) int {
 	switch string(key) {
 	case "tags":
-		return 0
-	}
-	if len(key) > 12 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "TAGS":
 		return 0
 	}
 	return -1
@@ -6165,24 +5137,6 @@ func jsonFieldListWorkflowTypesInput(key []byte) int {
 	case "reverseOrder":
 		return 5
 	}
-	if len(key) > 54 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "DOMAIN":
-		return 0
-	case "NAME":
-		return 1
-	case "REGISTRATIONSTATUS":
-		return 2
-	case "NEXTPAGETOKEN":
-		return 3
-	case "MAXIMUMPAGESIZE":
-		return 4
-	case "REVERSEORDER":
-		return 5
-	}
 	return -1
 }
 
@@ -6241,18 +5195,6 @@ func jsonFieldMarkerRecordedEventAttributes(key []byte) int {
 	case "decisionTaskCompletedEventId":
 		return 2
 	}
-	if len(key) > 84 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "MARKERNAME":
-		return 0
-	case "DETAILS":
-		return 1
-	case "DECISIONTASKCOMPLETEDEVENTID":
-		return 2
-	}
 	return -1
 }
 
@@ -6299,16 +5241,6 @@ func jsonFieldPendingTaskCount(key []byte) int {
 	case "count":
 		return 0
 	case "truncated":
-		return 1
-	}
-	if len(key) > 27 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "COUNT":
-		return 0
-	case "TRUNCATED":
 		return 1
 	}
 	return -1
@@ -6367,18 +5299,6 @@ func jsonFieldPollForActivityTaskInput(key []byte) int {
 	case "taskList":
 		return 1
 	case "identity":
-		return 2
-	}
-	if len(key) > 24 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "DOMAIN":
-		return 0
-	case "TASKLIST":
-		return 1
-	case "IDENTITY":
 		return 2
 	}
 	return -1
@@ -6479,26 +5399,6 @@ func jsonFieldPollForDecisionTaskInput(key []byte) int {
 	case "startAtPreviousStartedEvent":
 		return 6
 	}
-	if len(key) > 81 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "DOMAIN":
-		return 0
-	case "TASKLIST":
-		return 1
-	case "IDENTITY":
-		return 2
-	case "NEXTPAGETOKEN":
-		return 3
-	case "MAXIMUMPAGESIZE":
-		return 4
-	case "REVERSEORDER":
-		return 5
-	case "STARTATPREVIOUSSTARTEDEVENT":
-		return 6
-	}
 	return -1
 }
 
@@ -6547,16 +5447,6 @@ func jsonFieldRecordActivityTaskHeartbeatInput(key []byte) int {
 	case "details":
 		return 1
 	}
-	if len(key) > 27 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "TASKTOKEN":
-		return 0
-	case "DETAILS":
-		return 1
-	}
 	return -1
 }
 
@@ -6603,16 +5493,6 @@ func jsonFieldRecordMarkerDecisionAttributes(key []byte) int {
 	case "markerName":
 		return 0
 	case "details":
-		return 1
-	}
-	if len(key) > 30 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "MARKERNAME":
-		return 0
-	case "DETAILS":
 		return 1
 	}
 	return -1
@@ -6671,18 +5551,6 @@ func jsonFieldRecordMarkerFailedEventAttributes(key []byte) int {
 	case "cause":
 		return 1
 	case "decisionTaskCompletedEventId":
-		return 2
-	}
-	if len(key) > 84 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "MARKERNAME":
-		return 0
-	case "CAUSE":
-		return 1
-	case "DECISIONTASKCOMPLETEDEVENTID":
 		return 2
 	}
 	return -1
@@ -6813,32 +5681,6 @@ func jsonFieldRegisterActivityTypeInput(key []byte) int {
 	case "defaultTaskScheduleToCloseTimeout":
 		return 9
 	}
-	if len(key) > 99 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "DOMAIN":
-		return 0
-	case "NAME":
-		return 1
-	case "VERSION":
-		return 2
-	case "DESCRIPTION":
-		return 3
-	case "DEFAULTTASKSTARTTOCLOSETIMEOUT":
-		return 4
-	case "DEFAULTTASKHEARTBEATTIMEOUT":
-		return 5
-	case "DEFAULTTASKLIST":
-		return 6
-	case "DEFAULTTASKPRIORITY":
-		return 7
-	case "DEFAULTTASKSCHEDULETOSTARTTIMEOUT":
-		return 8
-	case "DEFAULTTASKSCHEDULETOCLOSETIMEOUT":
-		return 9
-	}
 	return -1
 }
 
@@ -6912,20 +5754,6 @@ func jsonFieldRegisterDomainInput(key []byte) int {
 	case "workflowExecutionRetentionPeriodInDays":
 		return 2
 	case "tags":
-		return 3
-	}
-	if len(key) > 114 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "NAME":
-		return 0
-	case "DESCRIPTION":
-		return 1
-	case "WORKFLOWEXECUTIONRETENTIONPERIODINDAYS":
-		return 2
-	case "TAGS":
 		return 3
 	}
 	return -1
@@ -7056,32 +5884,6 @@ func jsonFieldRegisterWorkflowTypeInput(key []byte) int {
 	case "defaultLambdaRole":
 		return 9
 	}
-	if len(key) > 105 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "DOMAIN":
-		return 0
-	case "NAME":
-		return 1
-	case "VERSION":
-		return 2
-	case "DESCRIPTION":
-		return 3
-	case "DEFAULTTASKSTARTTOCLOSETIMEOUT":
-		return 4
-	case "DEFAULTEXECUTIONSTARTTOCLOSETIMEOUT":
-		return 5
-	case "DEFAULTTASKLIST":
-		return 6
-	case "DEFAULTTASKPRIORITY":
-		return 7
-	case "DEFAULTCHILDPOLICY":
-		return 8
-	case "DEFAULTLAMBDAROLE":
-		return 9
-	}
 	return -1
 }
 
@@ -7118,14 +5920,6 @@ func (v *RequestCancelActivityTaskDecisionAttributes) decodeJSONValue(d *jsonDec
 func jsonFieldRequestCancelActivityTaskDecisionAttributes(key []byte) int {
 	switch string(key) {
 	case "activityId":
-		return 0
-	}
-	if len(key) > 30 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "ACTIVITYID":
 		return 0
 	}
 	return -1
@@ -7186,18 +5980,6 @@ func jsonFieldRequestCancelActivityTaskFailedEventAttributes(key []byte) int {
 	case "decisionTaskCompletedEventId":
 		return 2
 	}
-	if len(key) > 84 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "ACTIVITYID":
-		return 0
-	case "CAUSE":
-		return 1
-	case "DECISIONTASKCOMPLETEDEVENTID":
-		return 2
-	}
 	return -1
 }
 
@@ -7254,18 +6036,6 @@ func jsonFieldRequestCancelExternalWorkflowExecutionDecisionAttributes(key []byt
 	case "runId":
 		return 1
 	case "control":
-		return 2
-	}
-	if len(key) > 30 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "WORKFLOWID":
-		return 0
-	case "RUNID":
-		return 1
-	case "CONTROL":
 		return 2
 	}
 	return -1
@@ -7356,24 +6126,6 @@ func jsonFieldRequestCancelExternalWorkflowExecutionFailedEventAttributes(key []
 	case "control":
 		return 5
 	}
-	if len(key) > 84 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "WORKFLOWID":
-		return 0
-	case "RUNID":
-		return 1
-	case "CAUSE":
-		return 2
-	case "INITIATEDEVENTID":
-		return 3
-	case "DECISIONTASKCOMPLETEDEVENTID":
-		return 4
-	case "CONTROL":
-		return 5
-	}
 	return -1
 }
 
@@ -7442,20 +6194,6 @@ func jsonFieldRequestCancelExternalWorkflowExecutionInitiatedEventAttributes(key
 	case "control":
 		return 3
 	}
-	if len(key) > 84 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "WORKFLOWID":
-		return 0
-	case "RUNID":
-		return 1
-	case "DECISIONTASKCOMPLETEDEVENTID":
-		return 2
-	case "CONTROL":
-		return 3
-	}
 	return -1
 }
 
@@ -7514,18 +6252,6 @@ func jsonFieldRequestCancelWorkflowExecutionInput(key []byte) int {
 	case "runId":
 		return 2
 	}
-	if len(key) > 30 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "DOMAIN":
-		return 0
-	case "WORKFLOWID":
-		return 1
-	case "RUNID":
-		return 2
-	}
 	return -1
 }
 
@@ -7572,16 +6298,6 @@ func jsonFieldResourceTag(key []byte) int {
 	case "key":
 		return 0
 	case "value":
-		return 1
-	}
-	if len(key) > 15 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "KEY":
-		return 0
-	case "VALUE":
 		return 1
 	}
 	return -1
@@ -7632,16 +6348,6 @@ func jsonFieldRespondActivityTaskCanceledInput(key []byte) int {
 	case "details":
 		return 1
 	}
-	if len(key) > 27 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "TASKTOKEN":
-		return 0
-	case "DETAILS":
-		return 1
-	}
 	return -1
 }
 
@@ -7688,16 +6394,6 @@ func jsonFieldRespondActivityTaskCompletedInput(key []byte) int {
 	case "taskToken":
 		return 0
 	case "result":
-		return 1
-	}
-	if len(key) > 27 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "TASKTOKEN":
-		return 0
-	case "RESULT":
 		return 1
 	}
 	return -1
@@ -7756,18 +6452,6 @@ func jsonFieldRespondActivityTaskFailedInput(key []byte) int {
 	case "reason":
 		return 1
 	case "details":
-		return 2
-	}
-	if len(key) > 27 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "TASKTOKEN":
-		return 0
-	case "REASON":
-		return 1
-	case "DETAILS":
 		return 2
 	}
 	return -1
@@ -7855,22 +6539,6 @@ func jsonFieldRespondDecisionTaskCompletedInput(key []byte) int {
 	case "taskListScheduleToStartTimeout":
 		return 4
 	}
-	if len(key) > 90 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "TASKTOKEN":
-		return 0
-	case "DECISIONS":
-		return 1
-	case "EXECUTIONCONTEXT":
-		return 2
-	case "TASKLIST":
-		return 3
-	case "TASKLISTSCHEDULETOSTARTTIMEOUT":
-		return 4
-	}
 	return -1
 }
 
@@ -7907,14 +6575,6 @@ func (v *Run) decodeJSONValue(d *jsonDecoder) {
 func jsonFieldRun(key []byte) int {
 	switch string(key) {
 	case "runId":
-		return 0
-	}
-	if len(key) > 15 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "RUNID":
 		return 0
 	}
 	return -1
@@ -8045,32 +6705,6 @@ func jsonFieldScheduleActivityTaskDecisionAttributes(key []byte) int {
 	case "heartbeatTimeout":
 		return 9
 	}
-	if len(key) > 66 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "ACTIVITYTYPE":
-		return 0
-	case "ACTIVITYID":
-		return 1
-	case "CONTROL":
-		return 2
-	case "INPUT":
-		return 3
-	case "SCHEDULETOCLOSETIMEOUT":
-		return 4
-	case "TASKLIST":
-		return 5
-	case "TASKPRIORITY":
-		return 6
-	case "SCHEDULETOSTARTTIMEOUT":
-		return 7
-	case "STARTTOCLOSETIMEOUT":
-		return 8
-	case "HEARTBEATTIMEOUT":
-		return 9
-	}
 	return -1
 }
 
@@ -8137,20 +6771,6 @@ func jsonFieldScheduleActivityTaskFailedEventAttributes(key []byte) int {
 	case "cause":
 		return 2
 	case "decisionTaskCompletedEventId":
-		return 3
-	}
-	if len(key) > 84 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "ACTIVITYTYPE":
-		return 0
-	case "ACTIVITYID":
-		return 1
-	case "CAUSE":
-		return 2
-	case "DECISIONTASKCOMPLETEDEVENTID":
 		return 3
 	}
 	return -1
@@ -8231,22 +6851,6 @@ func jsonFieldScheduleLambdaFunctionDecisionAttributes(key []byte) int {
 	case "startToCloseTimeout":
 		return 4
 	}
-	if len(key) > 57 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "ID":
-		return 0
-	case "NAME":
-		return 1
-	case "CONTROL":
-		return 2
-	case "INPUT":
-		return 3
-	case "STARTTOCLOSETIMEOUT":
-		return 4
-	}
 	return -1
 }
 
@@ -8313,20 +6917,6 @@ func jsonFieldScheduleLambdaFunctionFailedEventAttributes(key []byte) int {
 	case "cause":
 		return 2
 	case "decisionTaskCompletedEventId":
-		return 3
-	}
-	if len(key) > 84 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "ID":
-		return 0
-	case "NAME":
-		return 1
-	case "CAUSE":
-		return 2
-	case "DECISIONTASKCOMPLETEDEVENTID":
 		return 3
 	}
 	return -1
@@ -8405,22 +6995,6 @@ func jsonFieldSignalExternalWorkflowExecutionDecisionAttributes(key []byte) int 
 	case "input":
 		return 3
 	case "control":
-		return 4
-	}
-	if len(key) > 30 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "WORKFLOWID":
-		return 0
-	case "RUNID":
-		return 1
-	case "SIGNALNAME":
-		return 2
-	case "INPUT":
-		return 3
-	case "CONTROL":
 		return 4
 	}
 	return -1
@@ -8511,24 +7085,6 @@ func jsonFieldSignalExternalWorkflowExecutionFailedEventAttributes(key []byte) i
 	case "control":
 		return 5
 	}
-	if len(key) > 84 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "WORKFLOWID":
-		return 0
-	case "RUNID":
-		return 1
-	case "CAUSE":
-		return 2
-	case "INITIATEDEVENTID":
-		return 3
-	case "DECISIONTASKCOMPLETEDEVENTID":
-		return 4
-	case "CONTROL":
-		return 5
-	}
 	return -1
 }
 
@@ -8617,24 +7173,6 @@ func jsonFieldSignalExternalWorkflowExecutionInitiatedEventAttributes(key []byte
 	case "control":
 		return 5
 	}
-	if len(key) > 84 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "WORKFLOWID":
-		return 0
-	case "RUNID":
-		return 1
-	case "SIGNALNAME":
-		return 2
-	case "INPUT":
-		return 3
-	case "DECISIONTASKCOMPLETEDEVENTID":
-		return 4
-	case "CONTROL":
-		return 5
-	}
 	return -1
 }
 
@@ -8711,22 +7249,6 @@ func jsonFieldSignalWorkflowExecutionInput(key []byte) int {
 	case "signalName":
 		return 3
 	case "input":
-		return 4
-	}
-	if len(key) > 30 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "DOMAIN":
-		return 0
-	case "WORKFLOWID":
-		return 1
-	case "RUNID":
-		return 2
-	case "SIGNALNAME":
-		return 3
-	case "INPUT":
 		return 4
 	}
 	return -1
@@ -8874,34 +7396,6 @@ func jsonFieldStartChildWorkflowExecutionDecisionAttributes(key []byte) int {
 	case "lambdaRole":
 		return 10
 	}
-	if len(key) > 84 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "WORKFLOWTYPE":
-		return 0
-	case "WORKFLOWID":
-		return 1
-	case "CONTROL":
-		return 2
-	case "INPUT":
-		return 3
-	case "EXECUTIONSTARTTOCLOSETIMEOUT":
-		return 4
-	case "TASKLIST":
-		return 5
-	case "TASKPRIORITY":
-		return 6
-	case "TASKSTARTTOCLOSETIMEOUT":
-		return 7
-	case "CHILDPOLICY":
-		return 8
-	case "TAGLIST":
-		return 9
-	case "LAMBDAROLE":
-		return 10
-	}
 	return -1
 }
 
@@ -8988,24 +7482,6 @@ func jsonFieldStartChildWorkflowExecutionFailedEventAttributes(key []byte) int {
 	case "decisionTaskCompletedEventId":
 		return 4
 	case "control":
-		return 5
-	}
-	if len(key) > 84 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "WORKFLOWTYPE":
-		return 0
-	case "CAUSE":
-		return 1
-	case "WORKFLOWID":
-		return 2
-	case "INITIATEDEVENTID":
-		return 3
-	case "DECISIONTASKCOMPLETEDEVENTID":
-		return 4
-	case "CONTROL":
 		return 5
 	}
 	return -1
@@ -9163,36 +7639,6 @@ func jsonFieldStartChildWorkflowExecutionInitiatedEventAttributes(key []byte) in
 	case "lambdaRole":
 		return 11
 	}
-	if len(key) > 84 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "WORKFLOWID":
-		return 0
-	case "WORKFLOWTYPE":
-		return 1
-	case "CONTROL":
-		return 2
-	case "INPUT":
-		return 3
-	case "EXECUTIONSTARTTOCLOSETIMEOUT":
-		return 4
-	case "TASKLIST":
-		return 5
-	case "TASKPRIORITY":
-		return 6
-	case "DECISIONTASKCOMPLETEDEVENTID":
-		return 7
-	case "CHILDPOLICY":
-		return 8
-	case "TASKSTARTTOCLOSETIMEOUT":
-		return 9
-	case "TAGLIST":
-		return 10
-	case "LAMBDAROLE":
-		return 11
-	}
 	return -1
 }
 
@@ -9249,18 +7695,6 @@ func jsonFieldStartLambdaFunctionFailedEventAttributes(key []byte) int {
 	case "cause":
 		return 1
 	case "message":
-		return 2
-	}
-	if len(key) > 48 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "SCHEDULEDEVENTID":
-		return 0
-	case "CAUSE":
-		return 1
-	case "MESSAGE":
 		return 2
 	}
 	return -1
@@ -9321,18 +7755,6 @@ func jsonFieldStartTimerDecisionAttributes(key []byte) int {
 	case "startToFireTimeout":
 		return 2
 	}
-	if len(key) > 54 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "TIMERID":
-		return 0
-	case "CONTROL":
-		return 1
-	case "STARTTOFIRETIMEOUT":
-		return 2
-	}
 	return -1
 }
 
@@ -9389,18 +7811,6 @@ func jsonFieldStartTimerFailedEventAttributes(key []byte) int {
 	case "cause":
 		return 1
 	case "decisionTaskCompletedEventId":
-		return 2
-	}
-	if len(key) > 84 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "TIMERID":
-		return 0
-	case "CAUSE":
-		return 1
-	case "DECISIONTASKCOMPLETEDEVENTID":
 		return 2
 	}
 	return -1
@@ -9548,34 +7958,6 @@ func jsonFieldStartWorkflowExecutionInput(key []byte) int {
 	case "lambdaRole":
 		return 10
 	}
-	if len(key) > 84 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "DOMAIN":
-		return 0
-	case "WORKFLOWID":
-		return 1
-	case "WORKFLOWTYPE":
-		return 2
-	case "TASKLIST":
-		return 3
-	case "TASKPRIORITY":
-		return 4
-	case "INPUT":
-		return 5
-	case "EXECUTIONSTARTTOCLOSETIMEOUT":
-		return 6
-	case "TAGLIST":
-		return 7
-	case "TASKSTARTTOCLOSETIMEOUT":
-		return 8
-	case "CHILDPOLICY":
-		return 9
-	case "LAMBDAROLE":
-		return 10
-	}
 	return -1
 }
 
@@ -9612,14 +7994,6 @@ func (v *TagFilter) decodeJSONValue(d *jsonDecoder) {
 func jsonFieldTagFilter(key []byte) int {
 	switch string(key) {
 	case "tag":
-		return 0
-	}
-	if len(key) > 9 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "TAG":
 		return 0
 	}
 	return -1
@@ -9677,16 +8051,6 @@ func jsonFieldTagResourceInput(key []byte) int {
 	case "tags":
 		return 1
 	}
-	if len(key) > 33 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "RESOURCEARN":
-		return 0
-	case "TAGS":
-		return 1
-	}
 	return -1
 }
 
@@ -9723,14 +8087,6 @@ func (v *TaskList) decodeJSONValue(d *jsonDecoder) {
 func jsonFieldTaskList(key []byte) int {
 	switch string(key) {
 	case "name":
-		return 0
-	}
-	if len(key) > 12 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "NAME":
 		return 0
 	}
 	return -1
@@ -9821,24 +8177,6 @@ func jsonFieldTerminateWorkflowExecutionInput(key []byte) int {
 	case "childPolicy":
 		return 5
 	}
-	if len(key) > 33 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "DOMAIN":
-		return 0
-	case "WORKFLOWID":
-		return 1
-	case "RUNID":
-		return 2
-	case "REASON":
-		return 3
-	case "DETAILS":
-		return 4
-	case "CHILDPOLICY":
-		return 5
-	}
 	return -1
 }
 
@@ -9897,18 +8235,6 @@ func jsonFieldTimerCanceledEventAttributes(key []byte) int {
 	case "decisionTaskCompletedEventId":
 		return 2
 	}
-	if len(key) > 84 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "TIMERID":
-		return 0
-	case "STARTEDEVENTID":
-		return 1
-	case "DECISIONTASKCOMPLETEDEVENTID":
-		return 2
-	}
 	return -1
 }
 
@@ -9955,16 +8281,6 @@ func jsonFieldTimerFiredEventAttributes(key []byte) int {
 	case "timerId":
 		return 0
 	case "startedEventId":
-		return 1
-	}
-	if len(key) > 42 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "TIMERID":
-		return 0
-	case "STARTEDEVENTID":
 		return 1
 	}
 	return -1
@@ -10035,20 +8351,6 @@ func jsonFieldTimerStartedEventAttributes(key []byte) int {
 	case "decisionTaskCompletedEventId":
 		return 3
 	}
-	if len(key) > 84 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "TIMERID":
-		return 0
-	case "CONTROL":
-		return 1
-	case "STARTTOFIRETIMEOUT":
-		return 2
-	case "DECISIONTASKCOMPLETEDEVENTID":
-		return 3
-	}
 	return -1
 }
 
@@ -10097,16 +8399,6 @@ func jsonFieldUndeprecateActivityTypeInput(key []byte) int {
 	case "activityType":
 		return 1
 	}
-	if len(key) > 36 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "DOMAIN":
-		return 0
-	case "ACTIVITYTYPE":
-		return 1
-	}
 	return -1
 }
 
@@ -10143,14 +8435,6 @@ func (v *UndeprecateDomainInput) decodeJSONValue(d *jsonDecoder) {
 func jsonFieldUndeprecateDomainInput(key []byte) int {
 	switch string(key) {
 	case "name":
-		return 0
-	}
-	if len(key) > 12 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "NAME":
 		return 0
 	}
 	return -1
@@ -10199,16 +8483,6 @@ func jsonFieldUndeprecateWorkflowTypeInput(key []byte) int {
 	case "domain":
 		return 0
 	case "workflowType":
-		return 1
-	}
-	if len(key) > 36 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "DOMAIN":
-		return 0
-	case "WORKFLOWTYPE":
 		return 1
 	}
 	return -1
@@ -10266,16 +8540,6 @@ func jsonFieldUntagResourceInput(key []byte) int {
 	case "tagKeys":
 		return 1
 	}
-	if len(key) > 33 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "RESOURCEARN":
-		return 0
-	case "TAGKEYS":
-		return 1
-	}
 	return -1
 }
 
@@ -10322,16 +8586,6 @@ func jsonFieldWorkflowExecution(key []byte) int {
 	case "workflowId":
 		return 0
 	case "runId":
-		return 1
-	}
-	if len(key) > 30 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "WORKFLOWID":
-		return 0
-	case "RUNID":
 		return 1
 	}
 	return -1
@@ -10392,18 +8646,6 @@ func jsonFieldWorkflowExecutionCancelRequestedEventAttributes(key []byte) int {
 	case "cause":
 		return 2
 	}
-	if len(key) > 75 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "EXTERNALWORKFLOWEXECUTION":
-		return 0
-	case "EXTERNALINITIATEDEVENTID":
-		return 1
-	case "CAUSE":
-		return 2
-	}
 	return -1
 }
 
@@ -10452,16 +8694,6 @@ func jsonFieldWorkflowExecutionCanceledEventAttributes(key []byte) int {
 	case "decisionTaskCompletedEventId":
 		return 1
 	}
-	if len(key) > 84 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "DETAILS":
-		return 0
-	case "DECISIONTASKCOMPLETEDEVENTID":
-		return 1
-	}
 	return -1
 }
 
@@ -10508,16 +8740,6 @@ func jsonFieldWorkflowExecutionCompletedEventAttributes(key []byte) int {
 	case "result":
 		return 0
 	case "decisionTaskCompletedEventId":
-		return 1
-	}
-	if len(key) > 84 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "RESULT":
-		return 0
-	case "DECISIONTASKCOMPLETEDEVENTID":
 		return 1
 	}
 	return -1
@@ -10606,24 +8828,6 @@ func jsonFieldWorkflowExecutionConfiguration(key []byte) int {
 	case "childPolicy":
 		return 4
 	case "lambdaRole":
-		return 5
-	}
-	if len(key) > 84 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "TASKSTARTTOCLOSETIMEOUT":
-		return 0
-	case "EXECUTIONSTARTTOCLOSETIMEOUT":
-		return 1
-	case "TASKLIST":
-		return 2
-	case "TASKPRIORITY":
-		return 3
-	case "CHILDPOLICY":
-		return 4
-	case "LAMBDAROLE":
 		return 5
 	}
 	return -1
@@ -10771,34 +8975,6 @@ func jsonFieldWorkflowExecutionContinuedAsNewEventAttributes(key []byte) int {
 	case "lambdaRole":
 		return 10
 	}
-	if len(key) > 84 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "INPUT":
-		return 0
-	case "DECISIONTASKCOMPLETEDEVENTID":
-		return 1
-	case "NEWEXECUTIONRUNID":
-		return 2
-	case "EXECUTIONSTARTTOCLOSETIMEOUT":
-		return 3
-	case "TASKLIST":
-		return 4
-	case "TASKPRIORITY":
-		return 5
-	case "TASKSTARTTOCLOSETIMEOUT":
-		return 6
-	case "CHILDPOLICY":
-		return 7
-	case "TAGLIST":
-		return 8
-	case "WORKFLOWTYPE":
-		return 9
-	case "LAMBDAROLE":
-		return 10
-	}
 	return -1
 }
 
@@ -10845,16 +9021,6 @@ func jsonFieldWorkflowExecutionCount(key []byte) int {
 	case "count":
 		return 0
 	case "truncated":
-		return 1
-	}
-	if len(key) > 27 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "COUNT":
-		return 0
-	case "TRUNCATED":
 		return 1
 	}
 	return -1
@@ -10935,22 +9101,6 @@ func jsonFieldWorkflowExecutionDetail(key []byte) int {
 	case "latestExecutionContext":
 		return 4
 	}
-	if len(key) > 81 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "EXECUTIONINFO":
-		return 0
-	case "EXECUTIONCONFIGURATION":
-		return 1
-	case "OPENCOUNTS":
-		return 2
-	case "LATESTACTIVITYTASKTIMESTAMP":
-		return 3
-	case "LATESTEXECUTIONCONTEXT":
-		return 4
-	}
 	return -1
 }
 
@@ -11009,18 +9159,6 @@ func jsonFieldWorkflowExecutionFailedEventAttributes(key []byte) int {
 	case "decisionTaskCompletedEventId":
 		return 2
 	}
-	if len(key) > 84 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "REASON":
-		return 0
-	case "DETAILS":
-		return 1
-	case "DECISIONTASKCOMPLETEDEVENTID":
-		return 2
-	}
 	return -1
 }
 
@@ -11057,14 +9195,6 @@ func (v *WorkflowExecutionFilter) decodeJSONValue(d *jsonDecoder) {
 func jsonFieldWorkflowExecutionFilter(key []byte) int {
 	switch string(key) {
 	case "workflowId":
-		return 0
-	}
-	if len(key) > 30 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "WORKFLOWID":
 		return 0
 	}
 	return -1
@@ -11192,30 +9322,6 @@ func jsonFieldWorkflowExecutionInfo(key []byte) int {
 	case "cancelRequested":
 		return 8
 	}
-	if len(key) > 45 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "EXECUTION":
-		return 0
-	case "WORKFLOWTYPE":
-		return 1
-	case "STARTTIMESTAMP":
-		return 2
-	case "CLOSETIMESTAMP":
-		return 3
-	case "EXECUTIONSTATUS":
-		return 4
-	case "CLOSESTATUS":
-		return 5
-	case "PARENT":
-		return 6
-	case "TAGLIST":
-		return 7
-	case "CANCELREQUESTED":
-		return 8
-	}
 	return -1
 }
 
@@ -11269,16 +9375,6 @@ func jsonFieldWorkflowExecutionInfos(key []byte) int {
 	case "executionInfos":
 		return 0
 	case "nextPageToken":
-		return 1
-	}
-	if len(key) > 42 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "EXECUTIONINFOS":
-		return 0
-	case "NEXTPAGETOKEN":
 		return 1
 	}
 	return -1
@@ -11359,22 +9455,6 @@ func jsonFieldWorkflowExecutionOpenCounts(key []byte) int {
 	case "openLambdaFunctions":
 		return 4
 	}
-	if len(key) > 81 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "OPENACTIVITYTASKS":
-		return 0
-	case "OPENDECISIONTASKS":
-		return 1
-	case "OPENTIMERS":
-		return 2
-	case "OPENCHILDWORKFLOWEXECUTIONS":
-		return 3
-	case "OPENLAMBDAFUNCTIONS":
-		return 4
-	}
 	return -1
 }
 
@@ -11441,20 +9521,6 @@ func jsonFieldWorkflowExecutionSignaledEventAttributes(key []byte) int {
 	case "externalWorkflowExecution":
 		return 2
 	case "externalInitiatedEventId":
-		return 3
-	}
-	if len(key) > 75 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "SIGNALNAME":
-		return 0
-	case "INPUT":
-		return 1
-	case "EXTERNALWORKFLOWEXECUTION":
-		return 2
-	case "EXTERNALINITIATEDEVENTID":
 		return 3
 	}
 	return -1
@@ -11612,36 +9678,6 @@ func jsonFieldWorkflowExecutionStartedEventAttributes(key []byte) int {
 	case "lambdaRole":
 		return 11
 	}
-	if len(key) > 84 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "INPUT":
-		return 0
-	case "EXECUTIONSTARTTOCLOSETIMEOUT":
-		return 1
-	case "TASKSTARTTOCLOSETIMEOUT":
-		return 2
-	case "CHILDPOLICY":
-		return 3
-	case "TASKLIST":
-		return 4
-	case "TASKPRIORITY":
-		return 5
-	case "WORKFLOWTYPE":
-		return 6
-	case "TAGLIST":
-		return 7
-	case "CONTINUEDEXECUTIONRUNID":
-		return 8
-	case "PARENTWORKFLOWEXECUTION":
-		return 9
-	case "PARENTINITIATEDEVENTID":
-		return 10
-	case "LAMBDAROLE":
-		return 11
-	}
 	return -1
 }
 
@@ -11710,20 +9746,6 @@ func jsonFieldWorkflowExecutionTerminatedEventAttributes(key []byte) int {
 	case "cause":
 		return 3
 	}
-	if len(key) > 33 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "REASON":
-		return 0
-	case "DETAILS":
-		return 1
-	case "CHILDPOLICY":
-		return 2
-	case "CAUSE":
-		return 3
-	}
 	return -1
 }
 
@@ -11772,16 +9794,6 @@ func jsonFieldWorkflowExecutionTimedOutEventAttributes(key []byte) int {
 	case "childPolicy":
 		return 1
 	}
-	if len(key) > 33 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "TIMEOUTTYPE":
-		return 0
-	case "CHILDPOLICY":
-		return 1
-	}
 	return -1
 }
 
@@ -11828,16 +9840,6 @@ func jsonFieldWorkflowType(key []byte) int {
 	case "name":
 		return 0
 	case "version":
-		return 1
-	}
-	if len(key) > 21 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "NAME":
-		return 0
-	case "VERSION":
 		return 1
 	}
 	return -1
@@ -11928,24 +9930,6 @@ func jsonFieldWorkflowTypeConfiguration(key []byte) int {
 	case "defaultLambdaRole":
 		return 5
 	}
-	if len(key) > 105 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "DEFAULTTASKSTARTTOCLOSETIMEOUT":
-		return 0
-	case "DEFAULTEXECUTIONSTARTTOCLOSETIMEOUT":
-		return 1
-	case "DEFAULTTASKLIST":
-		return 2
-	case "DEFAULTTASKPRIORITY":
-		return 3
-	case "DEFAULTCHILDPOLICY":
-		return 4
-	case "DEFAULTLAMBDAROLE":
-		return 5
-	}
 	return -1
 }
 
@@ -11994,16 +9978,6 @@ func jsonFieldWorkflowTypeDetail(key []byte) int {
 	case "configuration":
 		return 1
 	}
-	if len(key) > 39 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "TYPEINFO":
-		return 0
-	case "CONFIGURATION":
-		return 1
-	}
 	return -1
 }
 
@@ -12050,16 +10024,6 @@ func jsonFieldWorkflowTypeFilter(key []byte) int {
 	case "name":
 		return 0
 	case "version":
-		return 1
-	}
-	if len(key) > 21 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "NAME":
-		return 0
-	case "VERSION":
 		return 1
 	}
 	return -1
@@ -12140,22 +10104,6 @@ func jsonFieldWorkflowTypeInfo(key []byte) int {
 	case "deprecationDate":
 		return 4
 	}
-	if len(key) > 45 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "WORKFLOWTYPE":
-		return 0
-	case "STATUS":
-		return 1
-	case "DESCRIPTION":
-		return 2
-	case "CREATIONDATE":
-		return 3
-	case "DEPRECATIONDATE":
-		return 4
-	}
 	return -1
 }
 
@@ -12209,16 +10157,6 @@ func jsonFieldWorkflowTypeInfos(key []byte) int {
 	case "typeInfos":
 		return 0
 	case "nextPageToken":
-		return 1
-	}
-	if len(key) > 39 {
-		return -1
-	}
-	var buf [64]byte
-	switch string(foldKey(buf[:0], key)) {
-	case "TYPEINFOS":
-		return 0
-	case "NEXTPAGETOKEN":
 		return 1
 	}
 	return -1

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/openswf/openswf/internal/jsonref"
 )
 
 // jsonTypes is every structure reachable from an operation, found through
@@ -201,7 +203,7 @@ func describe(err error) string {
 func compareDecode(t *testing.T, typ reflect.Type, body []byte) {
 	t.Helper()
 	want := reflect.New(typ)
-	wantErr := json.Unmarshal(body, want.Interface())
+	wantErr := jsonref.Unmarshal(body, want.Interface())
 	got := reflect.New(typ)
 	gotErr := DecodeJSON(body, got.Interface())
 	if describe(gotErr) != describe(wantErr) {

@@ -65,8 +65,10 @@ type jsonShape interface {
 }
 
 // DecodeJSON fills v, a pointer to a structure shape, from data, with
-// encoding/json's semantics: members matched exactly then case-insensitively,
-// unknown members ignored, null leaving a member unset, the first type error
+// encoding/json's semantics but for one difference: members are matched
+// exactly, as AWS's JSON protocols match them (a key in another case is an
+// unknown member; internal/jsonref is encoding/json so restricted, for the
+// tests). Unknown members are ignored, null leaving a member unset, the first type error
 // reported after the whole document was read. Its errors are a
 // *json.SyntaxError (with encoding/json's offset), a *JSONTypeError, or the
 // error of Timestamp.UnmarshalJSON. Any other v is given to json.Unmarshal.
@@ -749,34 +751,6 @@ func decodeList[T any](d *jsonDecoder, p *[]T, typ string, elem func(*T, *jsonDe
 		s = []T{}
 	}
 	*p = s
-}
-
-// foldKey folds a member name as encoding/json does to match it
-// case-insensitively: ASCII letters to upper case, other runes to the
-// smallest rune of their case-folding orbit.
-func foldKey(out, in []byte) []byte {
-	for i := 0; i < len(in); {
-		if c := in[i]; c < utf8.RuneSelf {
-			if 'a' <= c && c <= 'z' {
-				c -= 'a' - 'A'
-			}
-			out = append(out, c)
-			i++
-			continue
-		}
-		r, n := utf8.DecodeRune(in[i:])
-		for {
-			r2 := unicode.SimpleFold(r)
-			if r2 <= r {
-				r = r2
-				break
-			}
-			r = r2
-		}
-		out = utf8.AppendRune(out, r)
-		i += n
-	}
-	return out
 }
 
 // appendJSONKey appends the separator, if a member precedes, and the key.

@@ -112,16 +112,6 @@ func (g *generator) jsonEncoder(b *bytes.Buffer, s *shape) {
 	b.WriteString("\treturn append(b, '}')\n}\n\n")
 }
 
-// foldName is encoding/json's folding of an ASCII member name.
-func foldName(name string) string {
-	for _, r := range name {
-		if r >= 0x80 {
-			panic("member name " + name + " is not ASCII")
-		}
-	}
-	return strings.ToUpper(name)
-}
-
 func (g *generator) jsonDecoder(b *bytes.Buffer, s *shape) {
 	fmt.Fprintf(b, "func (v *%s) decodeJSONValue(d *jsonDecoder) {\n", s.name)
 	fmt.Fprintf(b, "\tif !d.beginObject(%q) {\n\t\treturn\n\t}\n", goTypeString(s.name))
@@ -165,29 +155,11 @@ func (g *generator) jsonDecoder(b *bytes.Buffer, s *shape) {
 	}
 	b.WriteString("\t\tdefault:\n\t\t\td.skip()\n\t\t}\n\t}\n}\n\n")
 
-	// Member names are matched exactly first, then folded, as
-	// encoding/json matches them.
+	// Member names match exactly, as AWS's JSON protocols match them: a
+	// key that differs in case is an unknown member, and ignored.
 	fmt.Fprintf(b, "func jsonField%s(key []byte) int {\n\tswitch string(key) {\n", s.name)
-	folded := map[string]string{}
 	for i, mem := range s.members {
-		f := foldName(mem.name)
-		if other, dup := folded[f]; dup {
-			panic(fmt.Sprintf("%s: members %s and %s differ only in case", s.name, other, mem.name))
-		}
-		folded[f] = mem.name
 		fmt.Fprintf(b, "\tcase %q:\n\t\treturn %d\n", mem.name, i)
-	}
-	// Names are ASCII, and a rune that folds to ASCII takes at most three
-	// bytes (the Kelvin sign, folded to K): a key over three times the
-	// longest name matches nothing, and is not folded.
-	longest := 0
-	for _, mem := range s.members {
-		longest = max(longest, len(mem.name))
-	}
-	fmt.Fprintf(b, "\t}\n\tif len(key) > %d {\n\t\treturn -1\n\t}\n", 3*longest)
-	b.WriteString("\tvar buf [64]byte\n\tswitch string(foldKey(buf[:0], key)) {\n")
-	for i, mem := range s.members {
-		fmt.Fprintf(b, "\tcase %q:\n\t\treturn %d\n", foldName(mem.name), i)
 	}
 	b.WriteString("\t}\n\treturn -1\n}\n\n")
 }
