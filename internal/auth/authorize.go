@@ -79,7 +79,7 @@ func (a *Authorizer) Interceptor(ctx context.Context, op string, in any, next sw
 			return nil, err
 		}
 	}
-	if v := policy.Evaluate(p.Policies, req); !v.Allowed {
+	if !a.allowed(p, op, req) {
 		return nil, denied(p, req)
 	}
 	if rd, ok := in.(*swfapi.RespondDecisionTaskCompletedInput); ok && len(rd.Decisions) > 0 {
@@ -130,6 +130,23 @@ func (a *Authorizer) resourceTags(ctx context.Context, p *Principal, op string, 
 		}
 	}
 	return keys, nil
+}
+
+// allowed evaluates the caller's policies for req. ListDomains acts on no
+// one domain: its resource is every domain of the account, which Scope.Call
+// writes as the domain ARNs are written (".../domain/*"), while SWF's API
+// reference tells policy writers to name it "arn:aws:swf::ACCOUNT:domain/*".
+// A policy in either form is honoured: the call is allowed when a statement
+// allows either, and denied when one denies either.
+func (a *Authorizer) allowed(p *Principal, op string, req policy.Request) bool {
+	v := policy.Evaluate(p.Policies, req)
+	if op != "ListDomains" || v.ExplicitDeny {
+		return v.Allowed
+	}
+	alt := req
+	alt.Resource = "arn:aws:swf::" + a.Scope.Account + ":domain/*"
+	w := policy.Evaluate(p.Policies, alt)
+	return !w.ExplicitDeny && (v.Allowed || w.Allowed)
 }
 
 // decisionDefault adds to a decision's request the default task list of

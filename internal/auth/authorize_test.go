@@ -250,3 +250,27 @@ func TestAuthorizeDefaultTaskList(t *testing.T) {
 		t.Errorf("refused %v, want only the refund (its default list is secret)", got)
 	}
 }
+
+// ListDomains is allowed by a policy naming its resource as the domains'
+// ARNs are written or as SWF's API reference writes it, and denied by a
+// Deny in either form.
+func TestAuthorizeListDomains(t *testing.T) {
+	a := testAuthorizer()
+	for _, tc := range []struct {
+		name, doc string
+		allowed   bool
+	}{
+		{"the domains' ARN form", `{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "swf:ListDomains", "Resource": "arn:aws:swf:us-east-1:123456789012:/domain/*"}}`, true},
+		{"the API reference's form", `{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "swf:ListDomains", "Resource": "arn:aws:swf::123456789012:domain/*"}}`, true},
+		{"another account", `{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "swf:ListDomains", "Resource": "arn:aws:swf::999999999999:domain/*"}}`, false},
+		{"one domain", `{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "swf:ListDomains", "Resource": "arn:aws:swf:us-east-1:123456789012:/domain/orders"}}`, false},
+		{"denied in the reference's form", `{"Version": "2012-10-17", "Statement": [
+			{"Effect": "Allow", "Action": "swf:*", "Resource": "*"},
+			{"Effect": "Deny", "Action": "swf:ListDomains", "Resource": "arn:aws:swf::123456789012:domain/*"}]}`, false},
+	} {
+		_, err := a.Interceptor(WithPrincipal(context.Background(), principal(t, tc.doc)), "ListDomains", &swfapi.ListDomainsInput{}, (&reached{}).next)
+		if tc.allowed != (err == nil) {
+			t.Errorf("%s: %v", tc.name, err)
+		}
+	}
+}
