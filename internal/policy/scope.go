@@ -29,7 +29,11 @@ const (
 	// keyTagListMember is followed by 0 to 4: the guide gives each of the
 	// first five tags its own key and no key to any later one.
 	keyTagListMember = "swf:taglist.member."
-	maxTagKeys       = 5
+	// keyTagListShort is the name the API reference gives the same keys
+	// for StartChildWorkflowExecution ("swf:tagList.N"); every call that
+	// sets one sets both, so a policy written after either document works.
+	keyTagListShort = "swf:taglist."
+	maxTagKeys      = 5
 )
 
 // KeyTaskListName is swf:taskList.name as Request.Keys holds it. A call or
@@ -46,8 +50,13 @@ func isSWFKey(key string) bool {
 		keyTaskListName, keyWorkflowTypeName, keyWorkflowTypeVersion, keyWorkflowTypeVersionFlat:
 		return true
 	}
-	return len(key) == len(keyTagListMember)+1 && key[:len(keyTagListMember)] == keyTagListMember &&
-		'0' <= key[len(key)-1] && key[len(key)-1] < '0'+maxTagKeys
+	for _, prefix := range [...]string{keyTagListMember, keyTagListShort} {
+		if len(key) == len(prefix)+1 && key[:len(prefix)] == prefix &&
+			'0' <= key[len(key)-1] && key[len(key)-1] < '0'+maxTagKeys {
+			return true
+		}
+	}
+	return false
 }
 
 // Scope is where requests are made: the region and account that SWF's ARNs
@@ -353,6 +362,7 @@ func (k *keys) filters(tag *swfapi.TagFilter, typ *swfapi.WorkflowTypeFilter) {
 func (k *keys) tags(list []string) {
 	for i := 0; i < len(list) && i < maxTagKeys; i++ {
 		k.set(keyTagListMember+string(rune('0'+i)), &list[i])
+		k.set(keyTagListShort+string(rune('0'+i)), &list[i])
 	}
 }
 

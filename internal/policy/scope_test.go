@@ -71,6 +71,7 @@ func TestCall(t *testing.T) {
 			TagList: []string{"t0", "t1", "t2", "t3", "t4", "t5"}}, arn + "d", map[string]string{
 			"swf:workflowtype.name": "order", "swf:workflowtype.version": "2", "swf:tasklist.name": "tl",
 			"swf:taglist.member.0": "t0", "swf:taglist.member.1": "t1", "swf:taglist.member.2": "t2", "swf:taglist.member.3": "t3", "swf:taglist.member.4": "t4",
+			"swf:taglist.0": "t0", "swf:taglist.1": "t1", "swf:taglist.2": "t2", "swf:taglist.3": "t3", "swf:taglist.4": "t4",
 		}},
 		"TagResource":                {&swfapi.TagResourceInput{ResourceArn: ptr(arn + "tagged"), Tags: tags}, arn + "tagged", nil},
 		"TerminateWorkflowExecution": {&swfapi.TerminateWorkflowExecutionInput{Domain: ptr("d"), WorkflowId: ptr("w")}, arn + "d", nil},
@@ -137,6 +138,7 @@ func TestDecisions(t *testing.T) {
 	tagKeys := func(m map[string]string) map[string]string {
 		for i := 0; i < 5; i++ {
 			m["swf:taglist.member."+string(rune('0'+i))] = tags[i]
+			m["swf:taglist."+string(rune('0'+i))] = tags[i]
 		}
 		return m
 	}
