@@ -315,6 +315,13 @@ func TestEvaluate(t *testing.T) {
 		{"action ?", []string{`{"Statement": {"Effect": "Allow", "Action": "swf:Respond?ctivityTask*", "Resource": "*"}}`},
 			testScope.Call("RespondActivityTaskFailed", &swfapi.RespondActivityTaskFailedInput{}, "orders"), allow(0, 0, "")},
 
+		// A number or a boolean is compared as the text it is written as,
+		// as IAM's grammar allows.
+		{"numeric value", []string{`{"Statement": {"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": {"StringEquals": {"swf:workflowType.version": 2}}}}`},
+			startWorkflow("orders", "workflow1", "2", "tl"), allow(0, 0, "")},
+		{"boolean value", []string{`{"Statement": {"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": {"StringEquals": {"swf:taskList.name": true}}}}`},
+			poll("true"), allow(0, 0, "")},
+
 		// Other services' actions match no SWF call, as on AWS.
 		{"another service's action allows nothing here", []string{`{"Statement": {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}}`}, poll("x"), implicit},
 		{"NotAction of another service covers SWF", []string{`{"Statement": [

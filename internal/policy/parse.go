@@ -642,7 +642,14 @@ func (c *compiler) conditionValues(path string, n *jnode, cd *condition) error {
 			}
 			continue
 		}
-		if it.kind != jString {
+		// IAM compares a number or a boolean given to a string operator
+		// as the text it is written as ("swf:version": 1 is "1").
+		switch it.kind {
+		case jString:
+		case jNumber:
+		case jBool:
+			it.str = strconv.FormatBool(it.b)
+		default:
 			return &ParseError{Place: paths[i], Problem: "must be a string, not " + it.describe()}
 		}
 		if err := c.checkVariables(it.str); err != nil {
