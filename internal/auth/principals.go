@@ -120,8 +120,10 @@ func ParsePrincipals(data []byte, account string) (*Principals, error) {
 			}
 			p.Expires = *fp.Expires
 		}
+		// The policy variables IAM would fill in for this principal.
+		vars := map[string]string{"aws:username": fp.Name, "aws:principalaccount": account}
 		for j, raw := range fp.Policies {
-			pol, err := policy.Parse(raw)
+			pol, err := policy.ParseFor(raw, vars)
 			if err != nil {
 				return nil, fmt.Errorf("%s.policies[%d]: %w", place, j, err)
 			}

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/openswf/openswf/internal/swfapi"
 )
 
 const allowAll = `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "swf:*", "Resource": "*"}]}`
@@ -88,5 +90,28 @@ func TestKeyringReload(t *testing.T) {
 	}
 	if _, err := OpenKeyring(path, "123456789012"); err == nil {
 		t.Fatal("opened a missing file")
+	}
+}
+
+// A principal's policies may name it with ${aws:username}: one policy,
+// shared by every tenant, keeps each in domains of its own name.
+func TestPrincipalVariables(t *testing.T) {
+	own := `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "swf:*", "Resource": "arn:aws:swf:*:${aws:PrincipalAccount}:/domain/${aws:username}-*"}]}`
+	set, err := ParsePrincipals([]byte(`{"principals": [
+		{"name": "alice", "accessKeyId": "AKIDTESTALICE00001", "secretAccessKey": "s", "policies": [`+own+`]},
+		{"name": "bob", "accessKeyId": "AKIDTESTBOB0000001", "secretAccessKey": "t", "policies": [`+own+`]}]}`), "123456789012")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := testAuthorizer()
+	for _, tc := range []struct {
+		key, domain string
+		allowed     bool
+	}{{"AKIDTESTALICE00001", "alice-orders", true}, {"AKIDTESTALICE00001", "bob-orders", false}, {"AKIDTESTBOB0000001", "bob-orders", true}} {
+		p, _ := set.Lookup(tc.key)
+		_, err := a.Interceptor(WithPrincipal(t.Context(), p), "DescribeDomain", &swfapi.DescribeDomainInput{Name: &tc.domain}, (&reached{}).next)
+		if tc.allowed != (err == nil) {
+			t.Errorf("%s in %s: %v", p.Name, tc.domain, err)
+		}
 	}
 }

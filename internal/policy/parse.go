@@ -65,7 +65,16 @@ func (p *Policy) ID() string { return p.id }
 // that SWF does not define, actions that match nothing and policy variables
 // (which this evaluator does not substitute) are all refused, with an error
 // that names the place. Every error is a *ParseError.
-func Parse(doc []byte) (*Policy, error) {
+func Parse(doc []byte) (*Policy, error) { return ParseFor(doc, nil) }
+
+// ParseFor is Parse for one principal: in the 2012-10-17 language, the
+// policy variables named in vars (lower-case, as "aws:username") are
+// replaced by their values wherever IAM replaces them, in Resource and in
+// condition values, as IAM replaces them for the principal making a
+// request. Each value is the principal's own, the same in every request,
+// so the replacement is done once, here. ${*}, ${?} and ${$} stand for
+// those characters. Any other variable is refused (see checkVariables).
+func ParseFor(doc []byte, vars map[string]string) (*Policy, error) {
 	if len(doc) > MaxDocumentSize {
 		return nil, &ParseError{Problem: fmt.Sprintf("document is %d bytes, more than the %d this server accepts (IAM's own limit is 10,240 characters)", len(doc), MaxDocumentSize)}
 	}
@@ -104,7 +113,7 @@ func Parse(doc []byte) (*Policy, error) {
 	if stmts == nil {
 		return nil, &ParseError{Problem: "missing Statement"}
 	}
-	c := compiler{variables: p.version == Version2012, actions: swfActions()}
+	c := compiler{variables: p.version == Version2012, vars: vars, actions: swfActions()}
 	switch stmts.kind {
 	case jObject:
 		st, err := c.statement("Statement", stmts, 0)
@@ -209,6 +218,8 @@ func checkMembers(path string, n *jnode, known []string) error {
 
 // compiler carries what statement compilation needs from the document.
 type compiler struct {
+	// vars are the policy variables ParseFor replaces.
+	vars map[string]string
 	variables bool     // the 2012-10-17 language, where ${...} would be a policy variable
 	actions   []string // every action SWF authorizes, "swf:Name"
 }
@@ -439,7 +450,8 @@ func (c *compiler) resourceList(path string, n *jnode) ([]arnPattern, error) {
 	}
 	out := make([]arnPattern, len(vals))
 	for i, v := range vals {
-		if err := c.checkVariables(v); err != nil {
+		v, err := c.substitute(v)
+		if err != nil {
 			return nil, &ParseError{Place: paths[i], Problem: err.Error()}
 		}
 		a, ok := compileARN(v)
@@ -451,15 +463,46 @@ func (c *compiler) resourceList(path string, n *jnode) ([]arnPattern, error) {
 	return out, nil
 }
 
-// checkVariables refuses policy variables in the 2012-10-17 language. IAM
-// would replace ${aws:username} and its kin with values from the request;
-// taking them literally instead would make an Allow never match (harmless)
-// but a Deny never match either (a hole), so they are refused outright.
-func (c *compiler) checkVariables(v string) error {
-	if c.variables && strings.Contains(v, "${") {
-		return fmt.Errorf("policy variables (%q) are not supported", v)
+// substitute replaces the policy variables of v, in the 2012-10-17
+// language (in 2008-10-17, "${" is plain text, as in IAM). A variable this
+// server has no value for is refused: IAM would replace it with a value
+// from the request, and taking it literally instead would make an Allow
+// never match (harmless) but a Deny never match either (a hole).
+func (c *compiler) substitute(v string) (string, error) {
+	if !c.variables || !strings.Contains(v, "${") {
+		return v, nil
 	}
-	return nil
+	var b strings.Builder
+	rest := v
+	for {
+		i := strings.Index(rest, "${")
+		if i < 0 {
+			b.WriteString(rest)
+			return b.String(), nil
+		}
+		end := strings.IndexByte(rest[i:], '}')
+		if end < 0 {
+			return "", fmt.Errorf("policy variable in %q has no closing brace", v)
+		}
+		name := rest[i+2 : i+end]
+		b.WriteString(rest[:i])
+		switch name {
+		case "*", "?", "$":
+			b.WriteString(name)
+		default:
+			val, ok := c.vars[asciiToLower(name)]
+			if !ok {
+				return "", fmt.Errorf("policy variable ${%s} has no value here (a principal's policies may use ${aws:username} and ${aws:PrincipalAccount}, and ${*}, ${?}, ${$} for those characters)", name)
+			}
+			if strings.ContainsAny(val, "*?") {
+				// IAM's names cannot hold them; here they would widen
+				// the pattern the variable stands in.
+				return "", fmt.Errorf("policy variable ${%s} would be %q, and a wildcard cannot come from a variable", name, val)
+			}
+			b.WriteString(val)
+		}
+		rest = rest[i+end+1:]
+	}
 }
 
 // operator looks up a condition operator by its lower-case base name.
@@ -652,9 +695,11 @@ func (c *compiler) conditionValues(path string, n *jnode, cd *condition) error {
 		default:
 			return &ParseError{Place: paths[i], Problem: "must be a string, not " + it.describe()}
 		}
-		if err := c.checkVariables(it.str); err != nil {
+		str, err := c.substitute(it.str)
+		if err != nil {
 			return &ParseError{Place: paths[i], Problem: err.Error()}
 		}
+		it.str = str
 		if cd.op == opLike {
 			cd.likes = append(cd.likes, compilePattern(it.str, false))
 		} else {

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/openswf/openswf/internal/swfapi"
 )
 
 // Every bad document is refused with an error that names the place at
@@ -73,7 +75,8 @@ func TestParseErrors(t *testing.T) {
 		{"resource type", stmt(`"Effect": "Allow", "Action": "*", "Resource": 5`), `Statement[1].Resource: must be a string or an array of strings, not a number`},
 		{"resource not ARN", stmt(`"Effect": "Allow", "Action": "*", "Resource": ["*", "domain/orders"]`), `Statement[1].Resource[1]: "domain/orders" is neither "*" nor an ARN (arn:partition:service:region:account:resource)`},
 		{"resource short ARN", stmt(`"Effect": "Deny", "Action": "*", "NotResource": "arn:aws:swf:*"`), `Statement[1].NotResource: "arn:aws:swf:*" is neither "*" nor an ARN (arn:partition:service:region:account:resource)`},
-		{"policy variable", stmt(`"Effect": "Allow", "Action": "*", "Resource": "arn:aws:swf:*:*:/domain/${aws:username}"`), `Statement[1].Resource: policy variables ("arn:aws:swf:*:*:/domain/${aws:username}") are not supported`},
+		{"policy variable", stmt(`"Effect": "Allow", "Action": "*", "Resource": "arn:aws:swf:*:*:/domain/${aws:SourceIp}"`), `Statement[1].Resource: policy variable ${aws:SourceIp} has no value here (a principal's policies may use ${aws:username} and ${aws:PrincipalAccount}, and ${*}, ${?}, ${$} for those characters)`},
+		{"unclosed variable", stmt(`"Effect": "Allow", "Action": "*", "Resource": "arn:aws:swf:*:*:/domain/${aws:username"`), `Statement[1].Resource: policy variable in "arn:aws:swf:*:*:/domain/${aws:username" has no closing brace`},
 
 		// Conditions.
 		{"unknown operator", `{"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}, {"Effect": "Allow", "Action": "*", "Resource": "*"},
@@ -98,7 +101,7 @@ func TestParseErrors(t *testing.T) {
 		{"value item type", stmt(`"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": {"StringEquals": {"swf:name": ["a", {}]}}`), `Statement[1].Condition.StringEquals["swf:name"][1]: must be a string, not an object`},
 		{"empty values", stmt(`"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": {"StringEquals": {"swf:name": []}}`), `Statement[1].Condition.StringEquals["swf:name"]: must not be an empty array`},
 		{"null value", stmt(`"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": {"Null": {"swf:name": "yes"}}`), `Statement[1].Condition.Null["swf:name"]: Null takes "true" (the key must be absent) or "false" (it must be present)`},
-		{"variable in value", stmt(`"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": {"StringEquals": {"swf:name": "${aws:username}"}}`), `Statement[1].Condition.StringEquals["swf:name"]: policy variables ("${aws:username}") are not supported`},
+		{"variable in value", stmt(`"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": {"StringEquals": {"swf:name": "${aws:username}"}}`), `Statement[1].Condition.StringEquals["swf:name"]: policy variable ${aws:username} has no value here (a principal's policies may use ${aws:username} and ${aws:PrincipalAccount}, and ${*}, ${?}, ${$} for those characters)`},
 	}
 	long := strings.Repeat("?", 130)
 	tests = append(tests,
@@ -166,5 +169,30 @@ func TestParseAccepts(t *testing.T) {
 	}
 	if p := mustParse(t, `{"Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}}`); p.Version() != Version2008 {
 		t.Errorf("default Version = %q", p.Version())
+	}
+}
+
+// ParseFor replaces a principal's policy variables, in the 2012-10-17
+// language only, in Resource and in condition values.
+func TestParseForVariables(t *testing.T) {
+	vars := map[string]string{"aws:username": "alice", "aws:principalaccount": "123456789012"}
+	doc := `{"Version": "2012-10-17", "Statement": [
+		{"Effect": "Allow", "Action": "swf:*", "Resource": "arn:aws:swf:*:${aws:PrincipalAccount}:/domain/${aws:username}-*"},
+		{"Effect": "Deny", "Action": "swf:PollForActivityTask", "Resource": "*", "Condition": {"StringNotLike": {"swf:taskList.name": "${aws:username}/${*}"}}}]}`
+	p, err := ParseFor([]byte(doc), vars)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scope := Scope{Region: "us-east-1", Account: "123456789012"}
+	poll := func(domain, list string) bool {
+		req := scope.Call("PollForActivityTask", &swfapi.PollForActivityTaskInput{Domain: &domain, TaskList: &swfapi.TaskList{Name: &list}}, "")
+		return Evaluate([]*Policy{p}, req).Allowed
+	}
+	if !poll("alice-orders", "alice/work") || poll("bob-orders", "alice/work") || poll("alice-orders", "bob/work") || poll("alice-orders", "alice*x") {
+		t.Error("variables not replaced as IAM replaces them")
+	}
+	// In the 2008-10-17 language "${" is plain text.
+	if _, err := ParseFor([]byte(`{"Statement": {"Effect": "Allow", "Action": "*", "Resource": "arn:aws:swf:*:*:/domain/${x}"}}`), nil); err != nil {
+		t.Error(err)
 	}
 }
