@@ -219,7 +219,7 @@ func checkMembers(path string, n *jnode, known []string) error {
 // compiler carries what statement compilation needs from the document.
 type compiler struct {
 	// vars are the policy variables ParseFor replaces.
-	vars map[string]string
+	vars      map[string]string
 	variables bool     // the 2012-10-17 language, where ${...} would be a policy variable
 	actions   []string // every action SWF authorizes, "swf:Name"
 }
