@@ -74,6 +74,7 @@ func (a *Authorizer) Interceptor(ctx context.Context, op string, in any, next sw
 		return nil, err
 	}
 	addTags(&req, tags)
+	a.addGlobals(&req, p)
 	if start, ok := in.(*swfapi.StartWorkflowExecutionInput); ok && start.TaskList == nil && start.WorkflowType != nil {
 		if err := a.defaultTaskList(ctx, p, &req, deref(start.Domain), false, start.WorkflowType.Name, start.WorkflowType.Version); err != nil {
 			return nil, err
@@ -85,6 +86,7 @@ func (a *Authorizer) Interceptor(ctx context.Context, op string, in any, next sw
 	if rd, ok := in.(*swfapi.RespondDecisionTaskCompletedInput); ok && len(rd.Decisions) > 0 {
 		for i, d := range a.Scope.Decisions(domain, rd.Decisions) {
 			addTags(&d.Request, tags)
+			a.addGlobals(&d.Request, p)
 			if err := a.decisionDefault(ctx, p, &d.Request, domain, &rd.Decisions[i]); err != nil {
 				return nil, err
 			}
@@ -213,6 +215,24 @@ func usesResourceTags(p *Principal) bool {
 		}
 	}
 	return false
+}
+
+// addGlobals adds the global condition keys the caller's policies read
+// (policy.GlobalKeys): the principal's, and the region this server
+// answers for.
+func (a *Authorizer) addGlobals(req *policy.Request, p *Principal) {
+	if len(p.globals) == 0 && !p.readsRegion {
+		return
+	}
+	if req.Keys == nil {
+		req.Keys = make(map[string]string, len(p.globals)+1)
+	}
+	for k, v := range p.globals {
+		req.Keys[k] = v
+	}
+	if p.readsRegion {
+		req.Keys["aws:requestedregion"] = a.Scope.Region
+	}
 }
 
 // addTags adds a domain's tag keys to a request's keys.

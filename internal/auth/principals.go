@@ -39,6 +39,11 @@ type Principal struct {
 	AllowAll bool
 	// ARN names the principal in denials, as IAM names a user.
 	ARN string
+	// globals are the global condition keys its policies read and their
+	// values (policy.GlobalKeys), but for the region, which readsRegion
+	// asks the authorizer for; none when no policy reads one.
+	globals     map[string]string
+	readsRegion bool
 }
 
 // Local is the principal every request is under --auth none: allowed
@@ -129,6 +134,7 @@ func ParsePrincipals(data []byte, account string) (*Principals, error) {
 			}
 			p.Policies = append(p.Policies, pol)
 		}
+		p.setGlobals(account)
 		set.byKey[p.AccessKeyID] = p
 	}
 	return set, nil
@@ -213,3 +219,26 @@ func (k *Keyring) Reload() error {
 
 // Principals returns the set in force.
 func (k *Keyring) Principals() *Principals { return k.current.Load() }
+
+// setGlobals works out the global condition keys p's policies read.
+func (p *Principal) setGlobals(account string) {
+	values := map[string]string{
+		"aws:principalaccount": account,
+		"aws:principalarn":     p.ARN,
+		"aws:principaltype":    "User",
+		"aws:username":         p.Name,
+	}
+	for _, key := range policy.GlobalKeys {
+		if !reads(p, key) {
+			continue
+		}
+		if key == "aws:requestedregion" {
+			p.readsRegion = true
+			continue
+		}
+		if p.globals == nil {
+			p.globals = map[string]string{}
+		}
+		p.globals[key] = values[key]
+	}
+}

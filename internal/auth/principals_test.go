@@ -115,3 +115,36 @@ func TestPrincipalVariables(t *testing.T) {
 		}
 	}
 }
+
+// The global keys that describe the caller and the region are filled in,
+// for the principals whose policies read them: a common guard such as
+// "deny outside our region" works as on AWS.
+func TestGlobalConditionKeys(t *testing.T) {
+	region := `{"Version": "2012-10-17", "Statement": [
+		{"Effect": "Allow", "Action": "swf:*", "Resource": "*"},
+		{"Effect": "Deny", "Action": "swf:*", "Resource": "*", "Condition": {"StringNotEquals": {"aws:RequestedRegion": "eu-west-1"}}}]}`
+	who := `{"Version": "2012-10-17", "Statement": [
+		{"Effect": "Allow", "Action": "swf:DescribeDomain", "Resource": "*", "Condition": {"StringEquals": {
+			"aws:username": "carol", "aws:PrincipalArn": "arn:aws:iam::123456789012:user/carol", "aws:PrincipalAccount": "123456789012", "aws:PrincipalType": "User"}}}]}`
+	set, err := ParsePrincipals([]byte(`{"principals": [
+		{"name": "regional", "accessKeyId": "AKIDTESTREGION0001", "secretAccessKey": "s", "policies": [`+region+`]},
+		{"name": "carol", "accessKeyId": "AKIDTESTCAROL00001", "secretAccessKey": "s", "policies": [`+who+`]},
+		{"name": "dave", "accessKeyId": "AKIDTESTDAVE000001", "secretAccessKey": "s", "policies": [`+who+`]}]}`), "123456789012")
+	if err != nil {
+		t.Fatal(err)
+	}
+	describe := func(a *Authorizer, key string) error {
+		p, _ := set.Lookup(key)
+		_, err := a.Interceptor(WithPrincipal(t.Context(), p), "DescribeDomain", &swfapi.DescribeDomainInput{Name: swfapi.Ptr("d")}, (&reached{}).next)
+		return err
+	}
+	us := testAuthorizer() // us-east-1
+	eu := testAuthorizer()
+	eu.Scope.Region = "eu-west-1"
+	if describe(us, "AKIDTESTREGION0001") == nil || describe(eu, "AKIDTESTREGION0001") != nil {
+		t.Error("aws:RequestedRegion is not the server's region")
+	}
+	if describe(us, "AKIDTESTCAROL00001") != nil || describe(us, "AKIDTESTDAVE000001") == nil {
+		t.Error("the principal's keys are not its own")
+	}
+}

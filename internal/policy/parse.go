@@ -2,6 +2,7 @@ package policy
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -612,9 +613,10 @@ func parseOperator(name string) (condition, error) {
 // defines (a misspelt key is absent from every request). Of AWS's global
 // keys (aws:...), only those the server fills in are accepted:
 // aws:ResourceTag/KEY, the tags of the domain a call acts in, which SWF
-// documents for its tag-based policies (see the caller's DomainTags). Keys
-// of other services (s3:prefix, say) are accepted: AWS never sets them on
-// an SWF call either, so they are absent here just as there.
+// documents for its tag-based policies (see the caller's DomainTags), and
+// the GlobalKeys, which describe the caller and the region. Keys of other
+// services (s3:prefix, say) are accepted: AWS never sets them on an SWF
+// call either, so they are absent here just as there.
 func checkKey(name string) (string, error) {
 	colon := strings.IndexByte(name, ':')
 	if colon <= 0 || colon == len(name)-1 {
@@ -628,11 +630,17 @@ func checkKey(name string) (string, error) {
 		if len(key) == len(KeyResourceTag) {
 			return "", fmt.Errorf("condition key %q names no tag: write aws:ResourceTag/KEY", name)
 		}
-	case strings.HasPrefix(key, "aws:"):
-		return "", fmt.Errorf("condition key %q is one this server does not supply (of AWS's global keys it fills in only aws:ResourceTag/KEY): a condition on it could never be judged as AWS judges it", name)
+	case strings.HasPrefix(key, "aws:") && !slices.Contains(GlobalKeys, key):
+		return "", fmt.Errorf("condition key %q is one this server does not supply (of AWS's global keys it fills in aws:ResourceTag/KEY, aws:RequestedRegion, aws:PrincipalAccount, aws:PrincipalArn, aws:PrincipalType and aws:username): a condition on it could never be judged as AWS judges it", name)
 	}
 	return key, nil
 }
+
+// GlobalKeys are the global condition keys, lower-case, besides
+// aws:ResourceTag/KEY, that the caller of Evaluate fills in: the region
+// requested and the principal's account, ARN, type and name, the same for
+// every request of a principal on one server.
+var GlobalKeys = []string{"aws:requestedregion", "aws:principalaccount", "aws:principalarn", "aws:principaltype", "aws:username"}
 
 // KeyResourceTag begins the condition key of one of a domain's tags,
 // lower-case: "aws:resourcetag/" and the tag's key, also lower-case, since
