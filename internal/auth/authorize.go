@@ -73,7 +73,7 @@ func (a *Authorizer) Interceptor(ctx context.Context, op string, in any, next sw
 	if err != nil {
 		return nil, err
 	}
-	addTags(&req, tags)
+	addKeys(&req, tags)
 	a.addGlobals(&req, p)
 	if start, ok := in.(*swfapi.StartWorkflowExecutionInput); ok && start.TaskList == nil && start.WorkflowType != nil {
 		if err := a.defaultTaskList(ctx, p, &req, deref(start.Domain), false, start.WorkflowType.Name, start.WorkflowType.Version); err != nil {
@@ -85,7 +85,7 @@ func (a *Authorizer) Interceptor(ctx context.Context, op string, in any, next sw
 	}
 	if rd, ok := in.(*swfapi.RespondDecisionTaskCompletedInput); ok && len(rd.Decisions) > 0 {
 		for i, d := range a.Scope.Decisions(domain, rd.Decisions) {
-			addTags(&d.Request, tags)
+			addKeys(&d.Request, tags)
 			a.addGlobals(&d.Request, p)
 			if err := a.decisionDefault(ctx, p, &d.Request, domain, &rd.Decisions[i]); err != nil {
 				return nil, err
@@ -105,7 +105,7 @@ func (a *Authorizer) Interceptor(ctx context.Context, op string, in any, next sw
 // tokens named their domain, a tag call naming another account's ARN) has
 // none.
 func (a *Authorizer) resourceTags(ctx context.Context, p *Principal, op string, resource string) (map[string]string, error) {
-	if a.DomainTags == nil || op == "ListDomains" || !usesResourceTags(p) {
+	if a.DomainTags == nil || op == "ListDomains" || !p.readsTags {
 		return nil, nil
 	}
 	name, ok := strings.CutPrefix(resource, a.Scope.DomainARN(""))
@@ -175,7 +175,7 @@ func (a *Authorizer) decisionDefault(ctx context.Context, p *Principal, req *pol
 // defaultTaskList sets swf:taskList.name in req to the named type's default
 // task list, when a policy of the caller reads it and the type has one.
 func (a *Authorizer) defaultTaskList(ctx context.Context, p *Principal, req *policy.Request, domain string, activity bool, name, version *string) error {
-	if a.DefaultTaskList == nil || domain == "" || domain == anyDomain || name == nil || version == nil || !reads(p, policy.KeyTaskListName) {
+	if a.DefaultTaskList == nil || domain == "" || domain == anyDomain || name == nil || version == nil || !p.readsTaskList {
 		return nil
 	}
 	if _, set := req.Keys[policy.KeyTaskListName]; set {
@@ -192,15 +192,6 @@ func (a *Authorizer) defaultTaskList(ctx context.Context, p *Principal, req *pol
 	return nil
 }
 
-func reads(p *Principal, key string) bool {
-	for _, pol := range p.Policies {
-		if pol.Reads(key) {
-			return true
-		}
-	}
-	return false
-}
-
 func deref(s *string) string {
 	if s == nil {
 		return ""
@@ -208,42 +199,28 @@ func deref(s *string) string {
 	return *s
 }
 
-func usesResourceTags(p *Principal) bool {
-	for _, pol := range p.Policies {
-		if pol.UsesResourceTags() {
-			return true
-		}
-	}
-	return false
-}
-
 // addGlobals adds the global condition keys the caller's policies read
 // (policy.GlobalKeys): the principal's, and the region this server
 // answers for.
 func (a *Authorizer) addGlobals(req *policy.Request, p *Principal) {
-	if len(p.globals) == 0 && !p.readsRegion {
-		return
-	}
-	if req.Keys == nil {
-		req.Keys = make(map[string]string, len(p.globals)+1)
-	}
-	for k, v := range p.globals {
-		req.Keys[k] = v
-	}
+	addKeys(req, p.globals)
 	if p.readsRegion {
+		if req.Keys == nil {
+			req.Keys = map[string]string{}
+		}
 		req.Keys["aws:requestedregion"] = a.Scope.Region
 	}
 }
 
-// addTags adds a domain's tag keys to a request's keys.
-func addTags(req *policy.Request, tags map[string]string) {
-	if len(tags) == 0 {
+// addKeys adds condition keys to a request's.
+func addKeys(req *policy.Request, keys map[string]string) {
+	if len(keys) == 0 {
 		return
 	}
 	if req.Keys == nil {
-		req.Keys = make(map[string]string, len(tags))
+		req.Keys = make(map[string]string, len(keys))
 	}
-	for k, v := range tags {
+	for k, v := range keys {
 		req.Keys[k] = v
 	}
 }

@@ -20,6 +20,7 @@ func principal(t *testing.T, docs ...string) *Principal {
 		}
 		p.Policies = append(p.Policies, pol)
 	}
+	p.readKeys("123456789012")
 	return p
 }
 

@@ -39,11 +39,14 @@ type Principal struct {
 	AllowAll bool
 	// ARN names the principal in denials, as IAM names a user.
 	ARN string
-	// globals are the global condition keys its policies read and their
-	// values (policy.GlobalKeys), but for the region, which readsRegion
-	// asks the authorizer for; none when no policy reads one.
-	globals     map[string]string
-	readsRegion bool
+	// What its policies read, worked out once (readKeys) so that a request
+	// costs a lookup only where a policy needs one: globals are the global
+	// condition keys read and their values (policy.GlobalKeys), but for the
+	// region, which readsRegion asks the authorizer for; readsTags and
+	// readsTaskList say whether a domain's tags (aws:ResourceTag/KEY) and
+	// swf:taskList.name are read.
+	globals                               map[string]string
+	readsRegion, readsTags, readsTaskList bool
 }
 
 // Local is the principal every request is under --auth none: allowed
@@ -134,7 +137,7 @@ func ParsePrincipals(data []byte, account string) (*Principals, error) {
 			}
 			p.Policies = append(p.Policies, pol)
 		}
-		p.setGlobals(account)
+		p.readKeys(account)
 		set.byKey[p.AccessKeyID] = p
 	}
 	return set, nil
@@ -220,8 +223,8 @@ func (k *Keyring) Reload() error {
 // Principals returns the set in force.
 func (k *Keyring) Principals() *Principals { return k.current.Load() }
 
-// setGlobals works out the global condition keys p's policies read.
-func (p *Principal) setGlobals(account string) {
+// readKeys works out what p's policies read (see Principal).
+func (p *Principal) readKeys(account string) {
 	values := map[string]string{
 		"aws:principalaccount": account,
 		"aws:principalarn":     p.ARN,
@@ -229,7 +232,7 @@ func (p *Principal) setGlobals(account string) {
 		"aws:username":         p.Name,
 	}
 	for _, key := range policy.GlobalKeys {
-		if !reads(p, key) {
+		if !p.reads(key) {
 			continue
 		}
 		if key == "aws:requestedregion" {
@@ -241,4 +244,17 @@ func (p *Principal) setGlobals(account string) {
 		}
 		p.globals[key] = values[key]
 	}
+	p.readsTaskList = p.reads(policy.KeyTaskListName)
+	for _, pol := range p.Policies {
+		p.readsTags = p.readsTags || pol.UsesResourceTags()
+	}
+}
+
+func (p *Principal) reads(key string) bool {
+	for _, pol := range p.Policies {
+		if pol.Reads(key) {
+			return true
+		}
+	}
+	return false
 }

@@ -28,8 +28,6 @@ const MaxDocumentSize = 64 << 10
 type Policy struct {
 	version string
 	id      string
-	// resourceTags is true when a condition reads aws:ResourceTag/KEY.
-	resourceTags bool
 	// reads holds the keys (lower-case) its conditions read.
 	reads map[string]bool
 	// Statements split by effect, each keeping its index in the document,
@@ -164,9 +162,6 @@ func ParseFor(doc []byte, vars map[string]string) (*Policy, error) {
 
 func (p *Policy) add(st statement) {
 	for _, c := range st.conds {
-		if strings.HasPrefix(c.key, KeyResourceTag) {
-			p.resourceTags = true
-		}
 		if p.reads == nil {
 			p.reads = map[string]bool{}
 		}
@@ -659,8 +654,16 @@ func (p *Policy) Reads(key string) bool { return p.reads[key] }
 
 // UsesResourceTags reports whether a condition of the policy reads a
 // resource tag, so that a caller fetches a domain's tags only for the
-// policies that need them.
-func (p *Policy) UsesResourceTags() bool { return p.resourceTags }
+// policies that need them. It looks at every key read: ask it once, not
+// per request.
+func (p *Policy) UsesResourceTags() bool {
+	for key := range p.reads {
+		if strings.HasPrefix(key, KeyResourceTag) {
+			return true
+		}
+	}
+	return false
+}
 
 // conditionValues reads a key's value or values into cd.
 func (c *compiler) conditionValues(path string, n *jnode, cd *condition) error {
